@@ -1,0 +1,249 @@
+"""The ``pitchkit`` command line: a thin click layer over the library.
+
+Contract: exit status 0 on success, 1 on a content, template or build error (the message names
+file, line and field; no traceback unless ``--debug``), 2 on a usage error. Heavy libraries are
+imported inside the commands, so ``pitchkit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+PATH_HELP = "a workspace (with content/), a content folder or a project folder; default: here"
+
+
+class _State:
+    debug = False
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn pitchkit's own errors into a message and exit 1; tracebacks only with --debug."""
+    from .errors import PitchkitError
+
+    try:
+        yield
+    except PitchkitError as exc:
+        if _State.debug:
+            raise
+        raise click.ClickException(str(exc)) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if _State.debug:
+            raise
+        raise click.ClickException(
+            f"unexpected problem: {type(exc).__name__}: {exc}\n"
+            "Nothing was half-written. Run again with --debug to see the details, and report it."
+        ) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pitchkit")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def cli(debug: bool) -> None:
+    """pitchkit: a pitch deck and a one-page handout per audience, from your project's content.
+
+    Edit the YAML files in content/, run `pitchkit build`, and open the results in output/.
+    """
+    _State.debug = debug
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the example project and the audience groups.",
+)
+def init(directory: Path, lang: str) -> None:
+    """Create a new workspace DIRECTORY with a worked example to edit."""
+    from .scaffold import init_workspace
+
+    with _user_errors():
+        written = init_workspace(directory, lang)
+    click.echo(f"Created {directory} with {len(written)} files. Next:")
+    click.echo(f"  cd {directory}")
+    click.echo("  pitchkit build")
+
+
+def _jobs_default() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the workspace).",
+)
+@click.option(
+    "-a",
+    "--audience",
+    "audiences",
+    multiple=True,
+    help="Build only for this audience group (repeatable).",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of every document (needs LibreOffice).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: the number of cores, at most 4).",
+)
+def build(
+    path: Path, out: Path | None, audiences: tuple[str, ...], pdf: bool, jobs: int | None
+) -> None:
+    """Build the decks and handouts for every project and audience under PATH."""
+    from .build import build as run_build
+
+    with _user_errors():
+        report = run_build(
+            path,
+            out=out,
+            audiences=audiences or None,
+            pdf=pdf,
+            jobs=jobs or _jobs_default(),
+            progress=_progress_printer(),
+        )
+    _print_warnings([w.render(path.resolve()) for w in report.warnings])
+    _print_summary(report)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+def check(path: Path, strict: bool) -> None:
+    """Validate content and templates and try every document in memory; write nothing."""
+    from .check import check_workspace
+
+    with _user_errors():
+        result = check_workspace(path)
+    _print_warnings(result.warnings)
+    click.echo(
+        f"checked {result.projects} project(s), {result.documents} document(s): "
+        f"{len(result.warnings)} warning(s)"
+    )
+    if strict and result.warnings:
+        raise click.ClickException("warnings found and --strict is set")
+
+
+@cli.command()
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
+)
+def templates(file: Path | None) -> None:
+    """List the themes; with FILE, show a template's layouts and the match per slide kind."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    with _user_errors():
+        if file is None:
+            from .themes import known_themes, theme_search_path
+
+            root = Path.cwd()
+            table = Table("theme", "folder")
+            for name in known_themes(None, root):
+                for folder in theme_search_path(None, root):
+                    if (folder / name).is_dir():
+                        table.add_row(name, str(folder / name))
+                        break
+            console.print(table)
+            return
+        if file.suffix.lower() in (".docx", ".dotx"):
+            _describe_word(console, file)
+            return
+        from .layouts import describe_template
+
+        table = Table("master", "layout", "placeholders", "used for")
+        for row in describe_template(file):
+            placeholders = ", ".join(f"{p['type']} {p['idx']}" for p in row["placeholders"])
+            kinds = "\n".join(
+                f"{k['kind']}" + ("" if k["exact"] else f" (fallback: {k['reason']})")
+                for k in row["kinds"]
+            )
+            layout = "" if row["layout"] is None else f"{row['layout']}. {row['name']}"
+            table.add_row(str(row["master"]), layout or row["name"], placeholders, kinds)
+        console.print(table)
+
+
+def _describe_word(console: Any, file: Path) -> None:
+    from docx import Document
+    from rich.table import Table
+
+    doc = Document(str(file))
+    section = doc.sections[0]
+
+    def cm(length: Any) -> str:
+        return f"{length.cm:.1f}" if length is not None else "?"
+
+    console.print(
+        f"page {cm(section.page_width)} x {cm(section.page_height)} cm, "
+        f"margins {cm(section.left_margin)}/{cm(section.right_margin)} cm"
+    )
+    table = Table("paragraph styles")
+    for style in doc.styles:
+        if getattr(style, "type", None) == 1:
+            table.add_row(style.name)
+    console.print(table)
+
+
+@cli.command()
+@click.option(
+    "--for",
+    "kind",
+    type=click.Choice(["project", "audiences", "smart-city"]),
+    default="project",
+    show_default=True,
+    help="Which content file the schema is for.",
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of the content format (for editors)."""
+    from .schema import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
+def _progress_printer() -> Callable[[str], None]:
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
+    return say
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for w in warnings:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+
+
+def _print_summary(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("project", "audience", "document", "warnings", title="pitchkit build")
+    for d in report.documents:
+        table.add_row(d.project, d.audience, d.path.name, str(len(d.warnings)))
+    for p in report.pdfs:
+        table.add_row("", "", p.name, "")
+    Console(stderr=False, soft_wrap=True).print(table)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="pitchkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,157 @@
+"""The document tree: what templates produce and builders consume.
+
+Contract: a :class:`Deck` is an ordered list of :class:`Slide` (each with a ``kind``, a title,
+kind-specific body fields and speaker notes); a :class:`Handout` is a header plus prioritised
+:class:`Section` rows. Text fields hold inline Markdown. Builders read only this tree, never the
+content, so adding a slide kind is one template block and one builder function.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SlideKind = Literal[
+    "title",
+    "agenda",
+    "section",
+    "bullets",
+    "two-columns",
+    "image",
+    "table",
+    "numbers",
+    "timeline",
+    "chart",
+    "closing",
+]
+
+
+class Node(BaseModel):
+    """Base: templates may not invent fields (a typo in a template is an error, not a gap)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_absent(cls, data: Any) -> Any:
+        # A template block whose loop produced nothing emits `items:` (null): same as absent.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+class Item(Node):
+    """A bullet: text (inline Markdown) at level 0 or 1."""
+
+    text: str
+    level: int = Field(default=0, ge=0, le=1)
+
+
+class Column(Node):
+    """One column of a two-column slide."""
+
+    heading: str | None = None
+    items: list[Item] = []
+
+
+class Picture(Node):
+    """A picture: resolved file path, alt text and caption."""
+
+    path: str
+    alt: str = Field(min_length=1)
+    caption: str | None = None
+
+
+class Table(Node):
+    """A table with one header row; ``numeric`` marks right-aligned columns."""
+
+    header: list[str]
+    rows: list[list[str]]
+    numeric: list[int] = []
+
+
+class BigNumber(Node):
+    """A figure shown large: value, what it measures, and a detail line."""
+
+    value: str
+    label: str
+    detail: str | None = None
+
+
+class Step(Node):
+    """A milestone on a timeline."""
+
+    when: str
+    text: str
+    done: bool = False
+
+
+class Series(Node):
+    """One data series of a chart."""
+
+    name: str
+    values: list[float]
+
+
+class Chart(Node):
+    """A native, editable chart; ``alt`` is written from the data."""
+
+    type: Literal["bar", "line"] = "bar"
+    categories: list[str]
+    series: list[Series]
+    number_format: str = "#,##0"
+    alt: str
+
+
+class Slide(Node):
+    """One slide; which body fields a kind uses is up to its builder function."""
+
+    kind: SlideKind
+    title: str
+    subtitle: str | None = None
+    items: list[Item] = []
+    columns: list[Column] = []
+    picture: Picture | None = None
+    table: Table | None = None
+    numbers: list[BigNumber] = []
+    steps: list[Step] = []
+    chart: Chart | None = None
+    notes: str = Field(min_length=1)
+    backup: bool = False
+
+
+class Deck(Node):
+    """A pitch deck: metadata and slides."""
+
+    title: str
+    subject: str | None = None
+    author: str
+    language: str
+    slides: list[Slide] = Field(min_length=1)
+
+
+class Section(Node):
+    """A handout section; a lower ``priority`` is dropped first when the page is full."""
+
+    key: str
+    heading: str | None = None
+    priority: int = 50
+    paragraphs: list[str] = []
+    items: list[Item] = []
+    table: Table | None = None
+    steps: list[Step] = []
+
+
+class Handout(Node):
+    """A one-page handout: header, headline, key message, sections, footer."""
+
+    title: str
+    subtitle: str | None = None
+    municipality: str
+    headline: str
+    key_message: str
+    language: str
+    sections: list[Section] = []
+    qr_url: str | None = None
+    footer: str | None = None

@@ -1,0 +1,69 @@
+"""One error hierarchy for everything a user can get wrong.
+
+Every error pitchkit raises on purpose is a :class:`PitchkitError`; the CLI prints its message and
+exits with status 1, without a traceback (``--debug`` shows one). Content and template problems are
+collected as :class:`Problem` rows and reported together, like MkDocs' ``load_config``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a user's file, located as precisely as known."""
+
+    file: Path | None
+    line: int | None
+    field: str | None
+    message: str
+    hint: str | None = None
+
+    def location(self, root: Path | None = None) -> str:
+        """``file:line`` relative to ``root`` when possible, for editors that jump to it."""
+        if self.file is None:
+            return ""
+        shown = self.file
+        if root is not None:
+            try:
+                shown = self.file.resolve().relative_to(root.resolve())
+            except ValueError:
+                shown = self.file
+        return f"{shown}:{self.line}" if self.line else str(shown)
+
+    def render(self, root: Path | None = None) -> str:
+        """One line: ``file:line: field: message; hint``."""
+        parts = [p for p in (self.location(root), self.field) if p]
+        text = ": ".join([*parts, self.message])
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class PitchkitError(Exception):
+    """Base of every error meant for the user; its message says what to do."""
+
+
+class ContentError(PitchkitError):
+    """The content (YAML, Markdown, images) has one or more problems; nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem], root: Path | None = None) -> None:
+        self.problems = list(problems)
+        self.root = root
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        count = len(self.problems)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        lines = [f"{head} in the content; nothing was built:"]
+        lines += [f"  {p.render(self.root)}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class TemplateProblem(PitchkitError):
+    """A template or theme could not be found, parsed or rendered."""
+
+
+class BuildError(PitchkitError):
+    """Writing the documents failed (output folder, lock, LibreOffice)."""

@@ -1,0 +1,811 @@
+"""Match slide kinds to the layouts of any PowerPoint template, by their placeholders.
+
+Corporate templates come from PowerPoint, Google Slides and LibreOffice, in 16:9 or 4:3,
+with layouts named in any language (or not at all) and in any order. A layout is therefore
+judged only by its placeholders: their types, how many there are, where they sit and how
+large they are; never by its name or position. Date, footer and slide-number placeholders
+are ignored.
+
+Every slide kind always gets a layout. When a template has no layout that fits a kind
+exactly, a fallback is chosen (`LayoutChoice.exact` is False): the builder then fills only
+the title placeholder and places the content itself in `content_area(prs, layout)`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import weakref
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from pptx import Presentation
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PresentationT
+from pptx.slide import SlideLayout, SlideMaster
+
+from .errors import PitchkitError
+
+__all__ = [
+    "SLIDE_KINDS",
+    "LayoutChoice",
+    "TemplateError",
+    "content_area",
+    "describe_template",
+    "match_layouts",
+    "open_template",
+    "placeholder_roles",
+    "remove_all_slides",
+]
+
+SLIDE_KINDS: tuple[str, ...] = (
+    "title",
+    "section",
+    "bullets",
+    "two-columns",
+    "image",
+    "title-only",
+    "blank",
+)
+
+Box = tuple[int, int, int, int]  # left, top, width, height in EMU
+
+
+class TemplateError(PitchkitError):
+    """A template cannot be used; the message names the file, the problem and what to do."""
+
+
+# --------------------------------------------------------------------------- opening
+
+_PRESENTATION_MAIN = (
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+)
+_OTHER_MAINS = (
+    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",  # .potx
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",  # .pptm
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",  # .potm
+)
+_CONTENT_TYPES = "[Content_Types].xml"
+_RT_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+_SAVE_AS = (
+    "Save it as a .pptx or .potx from PowerPoint, LibreOffice Impress or Google Slides "
+    "(File > Download > Microsoft PowerPoint) and point the theme at that file."
+)
+
+# Where each opened template came from, for error messages (Presentation is unhashable).
+_sources: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+
+
+def open_template(path: Path) -> PresentationT:
+    """Open a .pptx or .potx (also .pptm/.potm) as a python-pptx Presentation.
+
+    A template's main part has its own content type, which python-pptx refuses: it is
+    rewritten in memory to the presentation type, so saving gives a plain .pptx (macros
+    are dropped). Layout placeholders whose `idx` is taken (LibreOffice writes no idx, so every
+    placeholder is idx 0, the title's) get one of their own, so that slide placeholders
+    inherit from their own layout placeholder and `slide.shapes.title` is the title. The file
+    itself is not changed.
+    Raises TemplateError for anything unreadable.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TemplateError(
+            f"{path}: file not found. Check the file name in theme.yaml or project.yaml."
+        ) from None
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read the file ({exc.strerror}).") from None
+    try:
+        data = _as_presentation_package(data)
+        prs = Presentation(io.BytesIO(data))
+    except TemplateError as exc:
+        raise TemplateError(f"{path}: {exc} {_SAVE_AS}") from None
+    except Exception as exc:  # zip, XML and python-pptx errors alike
+        raise TemplateError(
+            f"{path}: not a readable PowerPoint file ({type(exc).__name__}: {exc}). {_SAVE_AS}"
+        ) from None
+    for rid, rel in list(prs.part.rels.items()):
+        if rel.reltype == _RT_VBA:
+            prs.part.drop_rel(rid)
+    if not any(len(master.slide_layouts) for master in prs.slide_masters):
+        raise TemplateError(f"{path}: the template has no slide layouts. {_SAVE_AS}")
+    for layout in _all_layouts(prs):
+        _unique_placeholder_idx(layout)
+    _sources[prs.part] = path
+    return prs
+
+
+def _as_presentation_package(data: bytes) -> bytes:
+    """The package bytes, with a template/macro main content type rewritten to a presentation's."""
+    try:
+        zin = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TemplateError("not a PowerPoint file (it is not a zip package).") from None
+    if _CONTENT_TYPES not in zin.namelist():
+        raise TemplateError("not an Office Open XML package (no [Content_Types].xml).")
+    types = zin.read(_CONTENT_TYPES)
+    if not any(t.encode() in types for t in _OTHER_MAINS):
+        if _PRESENTATION_MAIN.encode() not in types:
+            found = re.findall(rb'ContentType="([^"]*main\+xml)"', types)
+            what = found[0].decode() if found else "unknown"
+            raise TemplateError(
+                f"not a PowerPoint presentation or template (main content type: {what})."
+            )
+        return data
+    for t in _OTHER_MAINS:
+        types = types.replace(t.encode(), _PRESENTATION_MAIN.encode())
+    out = io.BytesIO()
+    # Stored, not deflated: this copy lives only in memory and python-pptx compresses on save.
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            blob = types if info.filename == _CONTENT_TYPES else zin.read(info)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), blob)
+    return out.getvalue()
+
+
+def _unique_placeholder_idx(layout: SlideLayout) -> None:
+    """Give every non-title placeholder an idx of its own (idx 0 is the title's).
+
+    Slide placeholders find the layout placeholder they inherit position and formatting
+    from by idx, and python-pptx's `slide.shapes.title` is the placeholder with idx 0.
+    """
+    title_types = ("title", "ctrTitle")
+    phs = [sp._element.ph for sp in _placeholders(layout)]
+    seen: set[int] = set()
+    redo = []
+    for ph in phs:
+        if ph is None:
+            continue
+        is_title = ph.get("type") in title_types
+        if ph.idx in seen or (ph.idx == 0 and not is_title):
+            redo.append(ph)
+        else:
+            seen.add(ph.idx)
+    for ph in redo:
+        new = 1
+        while new in seen:
+            new += 1
+        ph.idx = new
+        seen.add(new)
+
+
+def remove_all_slides(prs: PresentationT) -> None:
+    """Delete the template's own example slides: their sldId entries and relationships.
+
+    Parts no longer reachable (slides, their notes and media) are then not written on save.
+    Custom shows and slide sections, which refer to the removed slides, are removed too.
+    """
+    pres = prs.part._element
+    sld_id_lst = pres.find(qn("p:sldIdLst"))
+    if sld_id_lst is None:
+        return
+    rids = [sld_id.rId for sld_id in sld_id_lst]
+    # Keep the (now empty) list element itself: python-pptx may already hold it (prs.slides).
+    for sld_id in list(sld_id_lst):
+        sld_id_lst.remove(sld_id)
+    cust_show_lst = pres.find(qn("p:custShowLst"))
+    if cust_show_lst is not None:
+        pres.remove(cust_show_lst)
+    ext_lst = pres.find(qn("p:extLst"))
+    if ext_lst is not None:
+        for ext in list(ext_lst):
+            if any(
+                isinstance(el.tag, str) and etree.QName(el).localname == "sectionLst" for el in ext
+            ):
+                ext_lst.remove(ext)
+        if len(ext_lst) == 0:
+            pres.remove(ext_lst)
+    for rid in rids:
+        prs.part.drop_rel(rid)
+
+
+# --------------------------------------------------------------------------- placeholders
+
+_IGNORED = {
+    PP_PLACEHOLDER.DATE,
+    PP_PLACEHOLDER.FOOTER,
+    PP_PLACEHOLDER.SLIDE_NUMBER,
+    PP_PLACEHOLDER.HEADER,
+}
+_TITLES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
+_BODIES = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT}
+_PICTURES = {PP_PLACEHOLDER.PICTURE, PP_PLACEHOLDER.BITMAP}
+_VERTICAL = {
+    PP_PLACEHOLDER.VERTICAL_TITLE,
+    PP_PLACEHOLDER.VERTICAL_BODY,
+    PP_PLACEHOLDER.VERTICAL_OBJECT,
+}
+_ROLES = ("title", "subtitle", "body", "picture", "aux", "other")
+
+
+@dataclass(frozen=True)
+class _Ph:
+    shape: Any
+    type: PP_PLACEHOLDER
+    role: str  # one of _ROLES
+    box: Box
+
+    @property
+    def area(self) -> int:
+        return self.box[2] * self.box[3]
+
+    @property
+    def bottom(self) -> int:
+        return self.box[1] + self.box[3]
+
+    @property
+    def center_y(self) -> float:
+        return self.box[1] + self.box[3] / 2
+
+
+def _is_vertical(shape: Any) -> bool:
+    ph = shape._element.ph
+    if ph is not None and ph.get("orient") == "vert":
+        return True
+    body_pr = shape._element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
+    return body_pr is not None and body_pr.get("vert", "horz") != "horz"
+
+
+def _box(shape: Any, fallback: Box) -> Box:
+    try:
+        values = (shape.left, shape.top, shape.width, shape.height)
+    except (AttributeError, KeyError, ValueError):
+        return fallback
+    if any(v is None for v in values):
+        return fallback
+    return (int(values[0]), int(values[1]), int(values[2]), int(values[3]))
+
+
+def _classify(shapes: Iterable[Any], slide_box: Box) -> list[_Ph]:
+    """Placeholders with a role each; ignored types (date, footer, slide number) are left out."""
+    raw: list[tuple[Any, PP_PLACEHOLDER, Box]] = []
+    for shape in shapes:
+        ph_type = shape.placeholder_format.type
+        if ph_type in _IGNORED:
+            continue
+        raw.append((shape, ph_type, _box(shape, slide_box)))
+    title_box = next((b for s, t, b in raw if t in _TITLES and not _is_vertical(s)), None)
+
+    def is_aux(box: Box) -> bool:
+        """A text strip entirely above the title (a kicker, running head or section label)."""
+        if title_box is None:
+            return False
+        return box[1] + box[3] <= title_box[1] + title_box[3] * 0.1 and box[3] < title_box[3] * 1.5
+
+    result = []
+    for shape, ph_type, box in raw:
+        if ph_type in _VERTICAL or _is_vertical(shape):
+            role = "other"
+        elif ph_type in _TITLES:
+            role = "title"
+        elif ph_type == PP_PLACEHOLDER.SUBTITLE:
+            role = "subtitle"
+        elif ph_type in _BODIES:
+            role = "aux" if is_aux(box) else "body"
+        elif ph_type in _PICTURES:
+            role = "picture"
+        else:
+            role = "other"
+        result.append(_Ph(shape, ph_type, role, box))
+    return result
+
+
+def _reading_order(phs: list[_Ph], row: int) -> list[_Ph]:
+    return sorted(phs, key=lambda p: (p.box[1] // max(row, 1), p.box[0]))
+
+
+def placeholder_roles(owner: Any) -> dict[str, list[Any]]:
+    """Placeholders of a layout or slide by role, the way matching sees them.
+
+    Roles: "title", "subtitle", "body" (text/content), "picture", "aux" (a text strip above
+    the title: a kicker, or the description of PowerPoint's classic "Section Header"),
+    "other" (vertical text, chart, table, media...). Date, footer and
+    slide-number placeholders are left out. Each list is in reading order (rows, then left
+    to right), so two columns come as [left, right]. Works on a slide made from a layout,
+    whose placeholders inherit their position from it.
+    """
+    width, height = _slide_size(owner.part.package.presentation_part.presentation)
+    phs = _classify(_placeholders(owner), (0, 0, width, height))
+    return {
+        role: [p.shape for p in _reading_order([p for p in phs if p.role == role], height // 20)]
+        for role in _ROLES
+    }
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class LayoutChoice:
+    """The layout chosen for one slide kind.
+
+    exact: the layout has the placeholders this kind needs (title + body for bullets, ...).
+        When False a fallback was used: fill only its title placeholder (if any) and place
+        the content in `content_area(prs, layout)`.
+    reason: human-readable, for `pitchkit templates` and warnings.
+    """
+
+    kind: str
+    layout: SlideLayout
+    exact: bool
+    reason: str
+
+
+@dataclass
+class _Layout:
+    layout: SlideLayout
+    master_index: int
+    index: int  # over all layouts of all masters, 0-based
+    label: str  # the layout's name, or "layout N" when it has none
+    phs: list[_Ph]
+    width: int
+    height: int
+    n_all: int  # placeholders including ignored ones
+
+    def role(self, *roles: str) -> list[_Ph]:
+        return [p for p in self.phs if p.role in roles]
+
+    @property
+    def title(self) -> _Ph | None:
+        titles = self.role("title")
+        return titles[0] if titles else None
+
+    def below_title(self, p: _Ph) -> bool:
+        t = self.title
+        return t is not None and p.box[1] >= t.box[1] + t.box[3] * 0.5
+
+    def frac(self, area: float) -> float:
+        return area / float(self.width * self.height)
+
+
+# An evaluator returns None when the layout does not fit the kind exactly, else
+# (fit, area): fit is a whole-number quality class compared first, then the master's
+# order (the first master wins a tie), then area, then the layout's order.
+_Score = tuple[int, float]
+
+
+def _eval_title(lay: _Layout) -> _Score | None:
+    t = lay.title
+    subs = lay.role("subtitle")
+    bodies = lay.role("body", "aux")
+    if t is None or len(lay.role("title")) != 1 or not (subs or bodies):
+        return None
+    fit = 0
+    fit += 4 if t.type == PP_PLACEHOLDER.CENTER_TITLE else 0
+    if subs:
+        fit += 4
+    elif any(p.type == PP_PLACEHOLDER.BODY and lay.below_title(p) for p in bodies):
+        fit += 1  # a body placeholder serving as subtitle (e.g. PowerPoint templates by hand)
+    fit += 2 if 0.2 <= t.center_y / lay.height <= 0.8 else 0
+    fit -= len(lay.role("picture", "other"))
+    fit -= 1 if len(subs) + len(bodies) > 2 else 0
+    return fit, lay.frac(t.area)
+
+
+def _eval_section(lay: _Layout) -> _Score | None:
+    t = lay.title
+    texts = lay.role("body", "aux")
+    if (
+        t is None
+        or len(lay.role("title")) != 1
+        or t.type != PP_PLACEHOLDER.TITLE
+        or lay.role("subtitle", "picture", "other")
+        or len(texts) > 1
+        or t.center_y / lay.height < 0.33
+    ):
+        return None
+    return 1 + len(texts), t.center_y / lay.height
+
+
+def _eval_bullets(lay: _Layout) -> _Score | None:
+    t = lay.title
+    bodies = lay.role("body")
+    if (
+        t is None
+        or len(lay.role("title")) != 1
+        or len(bodies) != 1
+        or lay.role("subtitle", "picture", "other")
+    ):
+        return None
+    body = bodies[0]
+    fit = 1
+    fit += 1 if body.type == PP_PLACEHOLDER.OBJECT else 0
+    fit += 1 if lay.below_title(body) else 0
+    fit -= 1 if t.type == PP_PLACEHOLDER.CENTER_TITLE else 0
+    fit -= len(lay.role("aux"))
+    return fit, lay.frac(body.area)
+
+
+def _side_by_side(a: _Ph, b: _Ph) -> bool:
+    h_overlap = min(a.box[0] + a.box[2], b.box[0] + b.box[2]) - max(a.box[0], b.box[0])
+    v_overlap = min(a.bottom, b.bottom) - max(a.box[1], b.box[1])
+    return h_overlap <= 0.1 * min(a.box[2], b.box[2]) and v_overlap >= 0.5 * min(a.box[3], b.box[3])
+
+
+def _eval_two_columns(lay: _Layout) -> _Score | None:
+    t = lay.title
+    bodies = lay.role("body")
+    if (
+        t is None
+        or len(lay.role("title")) != 1
+        or len(bodies) != 2
+        or lay.role("subtitle", "picture", "other")
+    ):
+        return None
+    a, b = bodies
+    if not (_side_by_side(a, b) and lay.below_title(a) and lay.below_title(b)):
+        return None
+    fit = 2
+    fit += 1 if min(a.box[2], b.box[2]) >= 0.75 * max(a.box[2], b.box[2]) else 0
+    fit += 1 if a.type == b.type == PP_PLACEHOLDER.OBJECT else 0
+    fit -= len(lay.role("aux"))
+    return fit, lay.frac(a.area + b.area)
+
+
+def _eval_image(lay: _Layout) -> _Score | None:
+    t = lay.title
+    pictures = lay.role("picture")
+    if (
+        t is None
+        or len(lay.role("title")) != 1
+        or not pictures
+        or lay.role("other")
+        or len(lay.role("body")) > 1
+    ):
+        return None
+    fit = 2
+    fit += 1 if len(pictures) == 1 else 0
+    fit += 1 if t.center_y < max(p.center_y for p in pictures) else 0  # title read first
+    fit -= len(lay.role("subtitle", "aux"))
+    return fit, lay.frac(max(p.area for p in pictures))
+
+
+def _eval_title_only(lay: _Layout) -> _Score | None:
+    t = lay.title
+    if t is None or len(lay.role("title")) != 1 or lay.role("subtitle", "body", "picture", "other"):
+        return None
+    fit = 1
+    fit += 1 if t.type == PP_PLACEHOLDER.TITLE else 0
+    fit += 1 if t.center_y / lay.height < 0.33 else 0
+    fit -= len(lay.role("aux"))
+    return fit, 1.0 - t.box[3] / lay.height
+
+
+def _eval_blank(lay: _Layout) -> _Score | None:
+    if lay.role("title") or any(
+        p.type in _TITLES or p.type == PP_PLACEHOLDER.VERTICAL_TITLE for p in lay.phs
+    ):
+        return None
+    return -len(lay.phs), -float(lay.n_all)
+
+
+_EVALUATORS: dict[str, Callable[[_Layout], _Score | None]] = {
+    "title": _eval_title,
+    "section": _eval_section,
+    "bullets": _eval_bullets,
+    "two-columns": _eval_two_columns,
+    "image": _eval_image,
+    "title-only": _eval_title_only,
+    "blank": _eval_blank,
+}
+
+_EXACT_REASON = {
+    "title": "title + subtitle placeholders",
+    "section": "section header: title low on the slide, at most one text placeholder",
+    "bullets": "title + one body placeholder",
+    "two-columns": "title + two body placeholders side by side",
+    "image": "title + picture placeholder",
+    "title-only": "title placeholder and no body",
+    "blank": "no title placeholder",
+}
+
+_MISSING = {
+    "title": "no layout with a title and a subtitle or body placeholder",
+    "section": "no section-header layout",
+    "bullets": "no layout with a title and one body placeholder",
+    "two-columns": "no layout with two body placeholders side by side",
+    "image": "no picture placeholder",
+    "title-only": "no layout with only a title",
+    "blank": "no layout without a title",
+}
+
+# Fallbacks, tried in order: another kind's final choice. Resolved in this order of kinds.
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "blank": (),
+    "title-only": (),
+    "bullets": ("title-only",),
+    "title": ("title-only",),
+    "section": ("title", "title-only"),
+    "two-columns": ("bullets", "title-only"),
+    "image": ("title-only",),
+}
+
+
+def _placeholders(owner: Any) -> list[Any]:
+    """The placeholders of a master, layout or slide, in python-pptx's order."""
+    return list(owner.placeholders)
+
+
+def _all_layouts(prs: PresentationT) -> list[SlideLayout]:
+    return [layout for master in prs.slide_masters for layout in master.slide_layouts]
+
+
+def _slide_size(prs: PresentationT) -> tuple[int, int]:
+    """Slide width and height in EMU; PowerPoint's 16:9 when the file does not say."""
+    return int(prs.slide_width or 12192000), int(prs.slide_height or 6858000)
+
+
+def _survey(prs: PresentationT) -> list[_Layout]:
+    width, height = _slide_size(prs)
+    slide_box = (0, 0, width, height)
+    result = []
+    index = 0
+    for m, master in enumerate(prs.slide_masters):
+        for layout in master.slide_layouts:
+            placeholders = _placeholders(layout)
+            phs = _classify(placeholders, slide_box)
+            label = (
+                layout.name.strip()
+                if layout.name and layout.name.strip()
+                else f"layout {index + 1}"
+            )
+            result.append(_Layout(layout, m, index, label, phs, width, height, len(placeholders)))
+            index += 1
+    return result
+
+
+def _best(kind: str, layouts: list[_Layout]) -> tuple[_Layout, _Score] | None:
+    scored = [(lay, s) for lay in layouts if (s := _EVALUATORS[kind](lay)) is not None]
+    if not scored:
+        return None
+    return min(
+        scored, key=lambda ls: (-ls[1][0], ls[0].master_index, -round(ls[1][1], 4), ls[0].index)
+    )
+
+
+def _fewest_placeholders(layouts: list[_Layout], *, with_title: bool) -> _Layout | None:
+    pool = [lay for lay in layouts if (lay.title is not None) == with_title]
+    if not pool:
+        return None
+
+    def key(lay: _Layout) -> tuple[Any, ...]:
+        t = lay.title
+        top = t.center_y / lay.height if t is not None else 0.0
+        centered = t is not None and t.type == PP_PLACEHOLDER.CENTER_TITLE
+        return (len(lay.phs), centered, lay.master_index, round(top, 2), lay.n_all, lay.index)
+
+    return min(pool, key=key)
+
+
+def _label(layouts: list[_Layout], layout: SlideLayout) -> str:
+    return next(lay.label for lay in layouts if lay.layout == layout)
+
+
+def _source(prs: PresentationT) -> str:
+    path = _sources.get(prs.part)
+    return f"{path}: " if path is not None else ""
+
+
+def _find_layout(prs: PresentationT, layouts: list[_Layout], kind: str, name: str) -> _Layout:
+    wanted = str(name).strip()
+    for test in (
+        lambda lay: lay.label == wanted,
+        lambda lay: lay.label.casefold() == wanted.casefold(),
+    ):
+        for lay in layouts:
+            if test(lay):
+                return lay
+    names = ", ".join(f"'{lay.label}'" for lay in layouts)
+    raise TemplateError(
+        f"{_source(prs)}theme.yaml asks for layout '{wanted}' for '{kind}' slides, but the "
+        f"template has no layout of that name. Its layouts: {names}. Correct the name under "
+        f"'layouts:' in theme.yaml, or remove the line to let pitchkit choose."
+    )
+
+
+def match_layouts(
+    prs: PresentationT, overrides: Mapping[str, str] | None = None
+) -> dict[str, LayoutChoice]:
+    """Choose a layout for every kind in SLIDE_KINDS from the placeholders of each layout.
+
+    `overrides` maps kind -> layout name (theme.yaml's `layouts:`) and wins over the
+    automatic choice; an unknown kind or layout name raises TemplateError (listing the
+    valid ones). Every kind always gets a layout: see LayoutChoice.exact for fallbacks.
+    """
+    layouts = _survey(prs)
+    if not layouts:
+        raise TemplateError(f"{_source(prs)}the template has no slide layouts. {_SAVE_AS}")
+    choices: dict[str, LayoutChoice] = {}
+    for kind, name in (overrides or {}).items():
+        if kind not in SLIDE_KINDS:
+            raise TemplateError(
+                f"{_source(prs)}theme.yaml names an unknown slide kind '{kind}' under 'layouts:'. "
+                f"Known kinds: {', '.join(SLIDE_KINDS)}."
+            )
+        lay = _find_layout(prs, layouts, kind, name)
+        exact = _EVALUATORS[kind](lay) is not None
+        reason = f"set in theme.yaml: '{lay.label}'"
+        if not exact:
+            reason += (
+                f"; its placeholders do not fit '{kind}' ({_EXACT_REASON[kind]}),"
+                " so content goes in the content area"
+            )
+        choices[kind] = LayoutChoice(kind, lay.layout, exact, reason)
+
+    for kind in SLIDE_KINDS:
+        if kind in choices:
+            continue
+        best = _best(kind, layouts)
+        if best is not None:
+            lay = best[0]
+            reason = _EXACT_REASON[kind]
+            if kind == "title" and not lay.role("subtitle"):
+                reason = "title + body placeholder as subtitle"
+            choices[kind] = LayoutChoice(kind, lay.layout, True, f"{reason}: '{lay.label}'")
+
+    for kind, chain in _FALLBACKS.items():
+        if kind in choices:
+            continue
+        choice = None
+        for other in chain:
+            if other in choices:
+                target = choices[other]
+                choice = LayoutChoice(
+                    kind,
+                    target.layout,
+                    False,
+                    f"{_MISSING[kind]}: fallback to '{_label(layouts, target.layout)}'"
+                    f" (the {other} layout)",
+                )
+                break
+        if choice is None:
+            # title-only: a layout with a title and the fewest other placeholders, else none;
+            # blank: the layout with the fewest placeholders. Layouts exist, so one is found.
+            with_title = kind != "blank"
+            found = _fewest_placeholders(layouts, with_title=with_title)
+            found = found or _fewest_placeholders(layouts, with_title=not with_title)
+            assert found is not None
+            what = (
+                "a title and the fewest other placeholders"
+                if found.title is not None
+                else "the fewest placeholders"
+            )
+            choice = LayoutChoice(
+                kind, found.layout, False, f"{_MISSING[kind]}: fallback to '{found.label}' ({what})"
+            )
+        choices[kind] = choice
+    return {kind: choices[kind] for kind in SLIDE_KINDS}
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def content_area(prs: PresentationT, layout: SlideLayout) -> Box:
+    """(left, top, width, height) in EMU where body content may go on `layout`.
+
+    The largest body/picture/content placeholder's box if the layout has one; otherwise the
+    area below the title placeholder (or the whole slide when there is none) within the
+    master's margins: the master's body placeholder, else its title, sets left and right;
+    the master's body or the footer placeholders set the bottom.
+    """
+    width, height = _slide_size(prs)
+    slide_box = (0, 0, width, height)
+    phs = _classify(_placeholders(layout), slide_box)
+    content = [p for p in phs if p.role in ("body", "subtitle", "picture", "other")]
+    if content:
+        return _clamp(max(content, key=lambda p: p.area).box, width, height)
+
+    gap = height // 50
+    master_phs = _classify(layout.slide_master.placeholders, slide_box)
+    master_body = next((p for p in master_phs if p.role == "body"), None)
+    master_title = next((p for p in master_phs if p.role == "title"), None)
+    title = next((p for p in phs if p.role == "title"), None)
+
+    frame = master_body or master_title or title
+    left, right = (
+        (frame.box[0], frame.box[0] + frame.box[2]) if frame else (width // 20, width - width // 20)
+    )
+
+    tops = [p.bottom + gap for p in phs if p.role in ("title", "aux") and p.center_y < height / 2]
+    if tops:
+        top = max(tops)
+    elif master_body is not None:
+        top = master_body.box[1]
+    else:
+        top = height // 20
+
+    footer_tops = [
+        _box(s, slide_box)[1]
+        for owner in (layout, layout.slide_master)
+        for s in _placeholders(owner)
+        if s.placeholder_format.type in _IGNORED
+    ]
+    if master_body is not None and master_body.bottom > top:
+        bottom = master_body.bottom
+    else:
+        bottom = min([t - gap for t in footer_tops if t > top] or [height - height // 20])
+
+    if bottom - top < height // 10:  # the title sits low: use the master's text area instead
+        if master_body is not None:
+            return _clamp(master_body.box, width, height)
+        top, bottom = height // 20, height - height // 20
+    return _clamp((left, top, right - left, bottom - top), width, height)
+
+
+def _clamp(box: Box, width: int, height: int) -> Box:
+    left = min(max(box[0], 0), width)
+    top = min(max(box[1], 0), height)
+    right = min(max(box[0] + box[2], left), width)
+    bottom = min(max(box[1] + box[3], top), height)
+    return (left, top, right - left, bottom - top)
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def _describe_placeholders(shapes: Iterable[Any], slide_box: Box) -> list[dict[str, Any]]:
+    result = []
+    for shape in shapes:
+        fmt = shape.placeholder_format
+        result.append(
+            {
+                "idx": fmt.idx,
+                "type": fmt.type.name if fmt.type is not None else "UNKNOWN",
+                "name": shape.name,
+                "box": _box(shape, slide_box),
+            }
+        )
+    return result
+
+
+def describe_template(path: Path) -> list[dict[str, Any]]:
+    """What `pitchkit templates FILE` shows: one entry per master, each followed by its layouts.
+
+    Entry keys: "level" ("master" or "layout"), "master" (1-based), "layout" (1-based over
+    all masters, None for a master), "name", "placeholders" (list of {idx, type, name, box
+    (left, top, width, height in EMU)}) and "kinds" (list of {kind, exact, reason} matched to
+    this layout; empty for masters). Raises TemplateError like open_template.
+    """
+    prs = open_template(path)
+    slide_box = (0, 0, *_slide_size(prs))
+    choices = match_layouts(prs)
+    entries: list[dict[str, Any]] = []
+    index = 0
+    master: SlideMaster
+    for m, master in enumerate(prs.slide_masters, start=1):
+        entries.append(
+            {
+                "level": "master",
+                "master": m,
+                "layout": None,
+                "name": master.name or f"master {m}",
+                "placeholders": _describe_placeholders(master.placeholders, slide_box),
+                "kinds": [],
+            }
+        )
+        for layout in master.slide_layouts:
+            index += 1
+            kinds = [
+                {"kind": c.kind, "exact": c.exact, "reason": c.reason}
+                for c in choices.values()
+                if c.layout == layout
+            ]
+            entries.append(
+                {
+                    "level": "layout",
+                    "master": m,
+                    "layout": index,
+                    "name": layout.name.strip()
+                    if layout.name and layout.name.strip()
+                    else f"layout {index}",
+                    "placeholders": _describe_placeholders(layout.placeholders, slide_box),
+                    "kinds": kinds,
+                }
+            )
+    return entries

@@ -1,0 +1,373 @@
+"""The content model: content format version 1 (DESIGN.md), one documented attribute per field.
+
+These classes are the public content interface: keys are English, values are in the project's
+language. Only ``project.title``, ``project.municipality`` and ``pitch.key_message`` are required;
+the documents adapt when anything else is absent. New optional fields may be added; existing ones
+are never renamed. ``pitchkit schema`` prints the JSON Schema generated from these classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+Language = Literal["nl", "en"]
+StageKey = Literal["start", "pilot", "scale-up", "operation"]
+ToolKey = Literal[
+    "project-pitch", "smart-city-presentation", "kvs", "thinking-hats", "values-balance", "idea-box"
+]
+STAGES: tuple[str, ...] = ("start", "pilot", "scale-up", "operation")
+TOOLS: tuple[str, ...] = (
+    "project-pitch",
+    "smart-city-presentation",
+    "kvs",
+    "thinking-hats",
+    "values-balance",
+    "idea-box",
+)
+
+
+def _as_text(value: object) -> object:
+    """Dates and numbers written where text is meant (``when: 2027``) become text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+"""Text that may use inline Markdown (bold, italic, links)."""
+
+Amount = Annotated[float, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors (typos must not vanish silently)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class Contact(Strict):
+    """Who to contact about the project."""
+
+    name: Text | None = None
+    """Full name of the contact person."""
+    role: Text | None = None
+    """Role, e.g. 'projectleider'."""
+    email: Text | None = None
+    """E-mail address, printed on the handout and the closing slide."""
+    phone: Text | None = None
+    """Phone number, printed as written."""
+
+
+class ProjectInfo(Strict):
+    """The project's identity: what it is called, whose it is, when it is presented."""
+
+    title: Text
+    """Required. The project's name, the title of every document."""
+    subtitle: Text | None = None
+    """One line under the title."""
+    municipality: Text
+    """Required. The municipality, e.g. 'Gemeente Voorbeeldstad'."""
+    department: Text | None = None
+    """The department that runs the project."""
+    portfolio_holder: Text | None = None
+    """The alderman (wethouder) responsible."""
+    contact: Contact | None = None
+    """Contact person, on the handout and the closing slide."""
+    url: Text | None = None
+    """Web page of the project: printed, and as a QR code on the handout."""
+    date: dt.date | None = None
+    """Date of the meeting (YYYY-MM-DD); also the documents' date."""
+    occasion: Text | None = None
+    """The meeting, e.g. 'Beeldvormende sessie gemeenteraad'."""
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be a web address starting with https://")
+        return value
+
+
+class Pitch(Strict):
+    """The story: one key message and what leads up to it."""
+
+    key_message: Text
+    """Required. The key message (kernboodschap) in one sentence."""
+    hook: Text | None = None
+    """A striking fact or short story to open with."""
+    problem: Text | None = None
+    """Why now: the reason for the project (aanleiding)."""
+    solution: Text | None = None
+    """What we will do."""
+    ask: Text | None = None
+    """What we ask of this audience: a decision, a budget, an ambassador, a visit."""
+
+
+class Benefit(Strict):
+    """One benefit (meerwaarde) of the project."""
+
+    title: Text
+    """Short name of the benefit."""
+    text: Text | None = None
+    """One or two sentences explaining it."""
+    themes: list[Text] = []
+    """Themes such as sustainability or money, matched against the audience's drivers."""
+
+
+class Kpi(Strict):
+    """A measurable goal: from a baseline to a target by a year."""
+
+    name: Text
+    """What is measured, e.g. 'Energieverbruik'."""
+    baseline: float | None = None
+    """The value today."""
+    target: float | None = None
+    """The value aimed for."""
+    unit: Text | None = None
+    """Unit, e.g. 'kWh/jaar'."""
+    by: Text | None = None
+    """When the target is to be met, e.g. 2028."""
+
+
+class Funding(Strict):
+    """One source of money for the investment."""
+
+    source: Text
+    """Where the money comes from, e.g. a subsidy or a budget line."""
+    amount: Amount | None = None
+    """The amount, in the costs' currency."""
+
+
+class Costs(Strict):
+    """Investment, running costs, savings and cover."""
+
+    currency: Text = "EUR"
+    """ISO currency code."""
+    investment: Amount | None = None
+    """One-off investment."""
+    yearly: Amount | None = None
+    """Yearly running costs."""
+    savings_yearly: Amount | None = None
+    """Yearly savings."""
+    funding: list[Funding] = []
+    """How the investment is covered (dekking)."""
+
+
+class Policy(Strict):
+    """The bigger picture: what the project serves."""
+
+    coalition_agreement: list[Text] = []
+    """Items of the coalition agreement the project serves."""
+    programmes: list[Text] = []
+    """Policy programmes the project is part of."""
+    initiatives: list[Text] = []
+    """Citizen initiatives the project connects to."""
+
+
+class Milestone(Strict):
+    """A milestone on the timeline."""
+
+    when: Text
+    """When, e.g. 2027-Q2 or 2027-06-01."""
+    milestone: Text
+    """What happens."""
+    done: bool = False
+    """Whether it has been reached."""
+
+
+class Result(Strict):
+    """An interim result to show."""
+
+    when: Text | None = None
+    """When it was reached."""
+    text: Text
+    """The result."""
+
+
+class Risk(Strict):
+    """A risk (kanttekening) and the measure against it."""
+
+    risk: Text
+    """The risk."""
+    mitigation: Text | None = None
+    """What is done about it."""
+
+
+class Alternative(Strict):
+    """An alternative that was considered."""
+
+    option: Text
+    """The alternative."""
+    why_not: Text | None = None
+    """Why it was not chosen."""
+
+
+class ValueGain(Strict):
+    """A value the project serves (values balance)."""
+
+    value: Text
+    """The value, e.g. 'Duurzaamheid'."""
+    how: Text | None = None
+    """How the project serves it."""
+
+
+class ValueTension(Strict):
+    """A value that may clash with the project, and how that is addressed."""
+
+    value: Text
+    """The value, e.g. 'Privacy'."""
+    how_addressed: Text | None = None
+    """How the tension is addressed."""
+
+
+class Values(Strict):
+    """The values balance (waardenweegschaal)."""
+
+    gains: list[ValueGain] = []
+    """Values the project serves."""
+    tensions: list[ValueTension] = []
+    """Values that may clash."""
+
+
+class Privacy(Strict):
+    """Personal data and the data protection impact assessment (DPIA)."""
+
+    personal_data: bool | None = None
+    """Whether personal data is processed."""
+    dpia: Literal["not-needed", "planned", "done"] | None = None
+    """State of the DPIA: not-needed, planned or done."""
+    notes: Text | None = None
+    """Explanation."""
+
+
+class Collaboration(Strict):
+    """An opportunity to work with another department (KVS)."""
+
+    department: Text
+    """The department."""
+    opportunity: Text | None = None
+    """What could be done together."""
+
+
+class Objection(Strict):
+    """An objection heard, with the answer (for doubters)."""
+
+    objection: Text
+    """The objection."""
+    answer: Text | None = None
+    """The answer."""
+
+
+class Visit(Strict):
+    """A (digital) site visit to invite the audience to."""
+
+    title: Text
+    """What the visit is, e.g. 'Fietstocht langs de nieuwe verlichting'."""
+    where: Text | None = None
+    """Where."""
+    when: Text | None = None
+    """When."""
+
+
+class Image(Strict):
+    """An image beside project.yaml: an artist impression, a map, a photo."""
+
+    file: Text
+    """Path relative to the project folder, e.g. images/impressie.png (PNG, JPEG or GIF)."""
+    alt: Text = Field(min_length=1)
+    """Required. What the image shows, for people who cannot see it (not the file name)."""
+    caption: Text | None = None
+    """Caption shown under the image."""
+    role: Text | None = None
+    """What it is, e.g. artist-impression or map."""
+
+
+class ProjectFile(Strict):
+    """``content/<project>/project.yaml``: one project."""
+
+    language: Language = "nl"
+    """nl or en: labels, number, money and date formats, language tags."""
+    theme: Text = "default"
+    """A theme name, or a path to a theme folder or a .pptx/.potx."""
+    stage: StageKey = "start"
+    """start, pilot, scale-up or operation."""
+    audiences: list[Text] | None = None
+    """Which audience groups get documents; default: every group in audiences.yaml."""
+    project: ProjectInfo
+    """Required. The project's identity."""
+    pitch: Pitch
+    """Required. The story."""
+    benefits: list[Benefit] = []
+    """The benefits (meerwaarde); their themes are matched against audience drivers."""
+    kpis: list[Kpi] = []
+    """Measurable goals."""
+    costs: Costs | None = None
+    """Investment, running costs, savings, funding."""
+    policy: Policy | None = None
+    """The bigger picture: coalition agreement, programmes, initiatives."""
+    timeline: list[Milestone] = []
+    """Milestones."""
+    results: list[Result] = []
+    """Interim results."""
+    risks: list[Risk] = []
+    """Risks with mitigations."""
+    alternatives: list[Alternative] = []
+    """Alternatives considered."""
+    values: Values | None = None
+    """The values balance."""
+    privacy: Privacy | None = None
+    """Personal data and DPIA."""
+    collaboration: list[Collaboration] = []
+    """Collaboration opportunities with other departments (KVS)."""
+    objections: list[Objection] = []
+    """Objections with answers."""
+    visit: Visit | None = None
+    """A site visit."""
+    images: list[Image] = []
+    """Images beside project.yaml."""
+
+
+class StagePlan(Strict):
+    """What an audience needs at one project stage."""
+
+    goal: Text
+    """The goal of the communication at this stage."""
+    tools: list[ToolKey] = ["project-pitch"]
+    """Toolkit tools to use: project-pitch, smart-city-presentation, kvs, thinking-hats,
+    values-balance, idea-box."""
+    tips: list[Text] = []
+    """Tips for the project lead at this stage."""
+
+
+class Audience(Strict):
+    """An audience group, or one named person."""
+
+    name: Text
+    """Shown name, e.g. 'Voorstanders & aanhangers' or 'Wethouder De Vries'."""
+    who: Text | None = None
+    """Who belongs to it."""
+    focus: Literal["main-lines", "added-value"] = "main-lines"
+    """main-lines: inform and enthuse on the main lines (supporters); added-value: the added
+    value in the bigger picture, with risks, alternatives and objections (doubters)."""
+    drivers: list[Text] = []
+    """What drives them, matched against benefit themes, e.g. [money, sustainability]."""
+    stages: dict[StageKey, StagePlan] = Field(min_length=1)
+    """Goal, tools and tips per project stage (start, pilot, scale-up, operation)."""
+
+
+class SmartCity(Strict):
+    """``content/smart-city.yaml``: the workspace's own introduction to 'smart city'."""
+
+    definition: Text
+    """What a smart city is, in one or two sentences."""
+    why: list[Text] = []
+    """Why it matters for this municipality."""
+    examples: list[Text] = []
+    """Examples."""

@@ -1,0 +1,193 @@
+"""Themes: theme.yaml plus the municipality's own deck and Word templates.
+
+Contract: :func:`resolve_theme` finds a theme by name (project folder, then workspace, then the
+packaged defaults, each under ``templates/themes/<name>/``) or by path (a theme folder or a
+.pptx/.potx), fills what the theme lacks from the default theme, and returns a :class:`Theme`;
+when nothing is found it raises :class:`ThemeNotFound` listing every place searched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import ContentError, PitchkitError, Problem
+from .reader import dotted, read_yaml
+from .resources import default_templates_dir
+
+DEFAULT_THEME = "default"
+_HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
+
+
+class ThemeNotFound(PitchkitError):
+    """No theme by that name or path; the message lists the places searched."""
+
+    def __init__(self, name: str, searched: list[Path], known: list[str]) -> None:
+        self.searched = searched
+        self.known = known
+        lines = "\n  ".join(str(p) for p in searched)
+        super().__init__(
+            f"theme '{name}' not found; known themes: {', '.join(known)}\nsearched:\n  {lines}"
+        )
+
+
+class ThemeColors(BaseModel):
+    """Colours as #RRGGBB."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    primary: str = "#0B5394"
+    """Headings, table headers, accents on shapes."""
+    accent: str = "#E17000"
+    """Highlights: done milestones, chart series."""
+    text: str = "#1A1A1A"
+    """Body text."""
+    background: str = "#FFFFFF"
+    """Slide and page background."""
+
+    @field_validator("primary", "accent", "text", "background")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX.match(value):
+            raise ValueError('must be a colour like "#0078C8"')
+        return value if value.startswith("#") else f"#{value}"
+
+
+class ThemeFonts(BaseModel):
+    """Font names as installed on the presenter's computer."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    heading: str | None = None
+    """Font for titles and headings; default: the template's own."""
+    body: str | None = None
+    """Font for body text; default: the template's own."""
+
+
+class ThemeSpec(BaseModel):
+    """``theme.yaml``: name, colours, fonts, logo, layout overrides."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    name: str | None = None
+    """Shown name of the theme."""
+    colors: ThemeColors = ThemeColors()
+    """Colours used for what pitchkit draws itself (tables, numbers, timeline, charts)."""
+    fonts: ThemeFonts = ThemeFonts()
+    """Fonts; default: the templates' own."""
+    logo: str | None = None
+    """Logo file beside theme.yaml, shown on the handout header."""
+    layouts: dict[str, str] = {}
+    """Slide kind -> layout name in deck.pptx, only where the automatic match is wrong."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A resolved theme: every file that exists, the default theme's for the rest."""
+
+    name: str
+    folder: Path | None
+    spec: ThemeSpec
+    deck_template: Path
+    handout_template: Path
+    logo: Path | None = None
+    sources: tuple[Path, ...] = field(default=())
+
+
+def theme_search_path(project_folder: Path | None, workspace_root: Path) -> list[Path]:
+    """Folders that may hold ``themes/<name>/``, most specific first."""
+    folders = []
+    if project_folder is not None:
+        folders.append(project_folder / "templates" / "themes")
+    folders += [workspace_root / "templates" / "themes", default_templates_dir() / "themes"]
+    return folders
+
+
+def known_themes(project_folder: Path | None, workspace_root: Path) -> list[str]:
+    """Names of every theme folder along the search path."""
+    names: set[str] = set()
+    for folder in theme_search_path(project_folder, workspace_root):
+        if folder.is_dir():
+            names |= {p.name for p in folder.iterdir() if p.is_dir()}
+    return sorted(names)
+
+
+def resolve_theme(value: str, project_folder: Path | None, workspace_root: Path) -> Theme:
+    """Resolve a theme name or path (see the module contract)."""
+    default_folder = default_templates_dir() / "themes" / DEFAULT_THEME
+    candidate = Path(value)
+    searched: list[Path] = []
+    if candidate.suffix.lower() in (".pptx", ".potx") or "/" in value or "\\" in value:
+        bases = [project_folder] if project_folder else []
+        bases.append(workspace_root)
+        for base in bases:
+            path = (base / candidate).resolve()
+            searched.append(path)
+            if path.is_file() and path.suffix.lower() in (".pptx", ".potx"):
+                return _from_folder(path.stem, None, default_folder, deck_override=path)
+            if path.is_dir():
+                return _from_folder(path.name, path, default_folder)
+    else:
+        for folder in theme_search_path(project_folder, workspace_root):
+            path = folder / value
+            searched.append(path)
+            if path.is_dir():
+                return _from_folder(value, path, default_folder)
+    raise ThemeNotFound(value, searched, known_themes(project_folder, workspace_root))
+
+
+def _first(folder: Path | None, names: tuple[str, ...]) -> Path | None:
+    if folder is None:
+        return None
+    for name in names:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _from_folder(
+    name: str, folder: Path | None, default_folder: Path, deck_override: Path | None = None
+) -> Theme:
+    spec = ThemeSpec()
+    spec_file = _first(folder, ("theme.yaml",))
+    if spec_file is not None:
+        spec = load_theme_spec(spec_file)
+    deck = deck_override or _first(folder, ("deck.pptx", "deck.potx"))
+    handout = _first(folder, ("handout.docx", "handout.dotx"))
+    logo = None
+    if spec.logo and folder is not None:
+        logo = (folder / spec.logo).resolve()
+        if not logo.is_relative_to(folder.resolve()) or not logo.is_file():
+            raise ContentError(
+                [
+                    Problem(
+                        spec_file, None, "logo", f"logo '{spec.logo}' not found beside theme.yaml"
+                    )
+                ]
+            )
+    return Theme(
+        name=spec.name or name,
+        folder=folder,
+        spec=spec,
+        deck_template=deck or default_folder / "deck.pptx",
+        handout_template=handout or default_folder / "handout.docx",
+        logo=logo,
+        sources=tuple(p for p in (spec_file, deck, handout, logo) if p is not None),
+    )
+
+
+def load_theme_spec(path: Path) -> ThemeSpec:
+    """Read and validate theme.yaml, with file and line on every problem."""
+    doc = read_yaml(path)
+    data = doc.data if doc.data is not None else {}
+    try:
+        return ThemeSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(path, doc.line_of(tuple(e["loc"])), dotted(tuple(e["loc"])), e["msg"])
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise ContentError(problems) from None

@@ -1,0 +1,77 @@
+"""Per-audience selection: a pure function of content and audience."""
+
+from __future__ import annotations
+
+from generator.model import Audience, ProjectFile
+from generator.selection import rank_benefits, select, stage_plan
+
+CONTENT = ProjectFile.model_validate(
+    {
+        "stage": "pilot",
+        "project": {"title": "T", "municipality": "M"},
+        "pitch": {"key_message": "K", "hook": "H", "problem": "P", "solution": "S", "ask": "A"},
+        "benefits": [
+            {"title": "Groen", "themes": ["sustainability"]},
+            {"title": "Goedkoop", "themes": ["money"]},
+            {"title": "Veilig", "themes": ["safety", "money"]},
+        ],
+        "costs": {"investment": 100, "savings_yearly": 50},
+        "risks": [{"risk": "R"}],
+        "alternatives": [{"option": "O"}],
+        "objections": [{"objection": "B", "answer": "A"}],
+        "policy": {"programmes": ["Klimaat"]},
+        "values": {"gains": [{"value": "Duurzaamheid"}]},
+        "results": [{"text": "Eerste straat"}],
+    }
+)
+
+
+def audience(**kwargs: object) -> Audience:
+    data: dict[str, object] = {"name": "X", "stages": {"pilot": {"goal": "G"}}}
+    data.update(kwargs)
+    return Audience.model_validate(data)
+
+
+def test_benefits_follow_the_drivers() -> None:
+    ranked = rank_benefits(CONTENT.benefits, ["money", "safety"])
+    assert [b.title for b in ranked] == ["Veilig", "Goedkoop", "Groen"]
+    assert [b.title for b in rank_benefits(CONTENT.benefits, [])] == ["Groen", "Goedkoop", "Veilig"]
+
+
+def test_stage_falls_back_to_the_nearest_earlier_then_the_first() -> None:
+    aud = audience(stages={"start": {"goal": "S"}, "operation": {"goal": "O"}})
+    assert stage_plan(aud, "scale-up")[0] == "start"
+    late = audience(stages={"operation": {"goal": "O"}})
+    assert stage_plan(late, "pilot")[0] == "operation"
+
+
+def test_supporters_get_the_main_lines() -> None:
+    sel = select(CONTENT, "supporters", audience(focus="main-lines"))
+    assert sel.blocks == ("hook", "problem", "solution", "benefits", "results", "engagement", "ask")
+    assert sel.backup == ()
+
+
+def test_doubters_get_the_added_value_in_the_bigger_picture() -> None:
+    tools = ["project-pitch", "thinking-hats", "values-balance"]
+    sel = select(
+        CONTENT,
+        "doubters",
+        audience(focus="added-value", stages={"pilot": {"goal": "G", "tools": tools}}),
+    )
+    for block in ("policy", "costs", "values", "risks", "alternatives", "thinking-hats"):
+        assert block in sel.blocks
+    assert sel.backup == ("objections",)
+
+
+def test_a_named_person_gets_their_drivers_first() -> None:
+    sel = select(CONTENT, "wethouder", audience(drivers=["money"]))
+    assert sel.blocks[: sel.blocks.index("costs") + 1][-2:] == ("benefits", "costs")
+    assert sel.benefits[0].title in ("Goedkoop", "Veilig")
+
+
+def test_absent_content_leaves_blocks_out() -> None:
+    bare = ProjectFile.model_validate(
+        {"project": {"title": "T", "municipality": "M"}, "pitch": {"key_message": "K"}}
+    )
+    sel = select(bare, "doubters", audience(focus="added-value"))
+    assert sel.blocks == ("engagement", "ask")
