@@ -24,6 +24,9 @@ SlideKind = Literal[
     "timeline",
     "chart",
     "closing",
+    "balance",
+    "hats",
+    "matrix",
 ]
 
 
@@ -53,6 +56,7 @@ class Column(Node):
 
     heading: str | None = None
     items: list[Item] = []
+    key: str | None = None  # what the column stands for, e.g. a hat colour ("white") or "gains"
 
 
 class Picture(Node):
@@ -117,6 +121,7 @@ class Slide(Node):
     numbers: list[BigNumber] = []
     steps: list[Step] = []
     chart: Chart | None = None
+    charts: list[Chart] = []  # further charts, shown beside ``chart``
     notes: str = Field(min_length=1)
     backup: bool = False
 

@@ -1,18 +1,26 @@
 """Build a .pptx from a Deck tree on the theme's own PowerPoint template.
 
 Contract: :func:`build_deck` returns the bytes of a presentation with one slide per tree slide
-(plus numbered continuation slides where a list does not fit), every text set in an explicit size
-measured to fit its box, speaker notes on every slide, alt text on every picture and chart, and the
-language tag on every run. It reads nothing but the tree, the theme and the pictures the tree names.
-One builder function per slide kind (:data:`SLIDE_BUILDERS`).
+(plus numbered continuation slides "(2/2)" where a list, table or timeline does not fit), and the
+warnings a reader should see (a title shortened, a layout the template lacks, text that still
+does not fit), each naming the slide. Every text is written in an explicit size, measured with
+real font metrics (:mod:`generator.fit`) to fit its box and chosen within the template's own
+sizes; paragraph spacing, margins and bullets are written explicitly so that the measurement
+holds whatever the template's styles say. Every slide has a title and speaker notes, every
+picture, chart and drawn figure alt text, every run the deck's language tag. The template's
+masters, layouts, theme colours and fonts are kept and its example slides removed. It reads
+nothing but the tree, the theme and the pictures the tree names. One builder function per slide
+kind (:data:`SLIDE_BUILDERS`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -25,15 +33,70 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from . import images
-from .doctree import Deck, Item, Slide
-from .fit import Paragraph, fit_size
+from .doctree import Chart, Column, Deck, Item, Slide
+from .fit import EMU_PER_PT, Paragraph, fit_size
 from .inline import plain, runs
 from .layouts import LayoutChoice, content_area, match_layouts, open_template, remove_all_slides
 from .themes import Theme
 
-TITLE_MAX, TITLE_MIN = 36.0, 20.0
-BODY_MAX, BODY_MIN = 24.0, 14.0
-NOTE_WARN = "text shortened"
+# Bounds around the template's own sizes: a template's 44 pt title or 32 pt body is meant for
+# five words; a pitch slide needs room, and below these minimums a room cannot read it.
+TITLE_CAP, TITLE_FLOOR = 40.0, 20.0
+BODY_CAP, BODY_FLOOR = 28.0, 14.0
+SMALL_FLOOR = 10.0  # labels in figures (timeline, hats, numbers, table cells)
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+# Which layout (layouts.SLIDE_KINDS) each slide kind is built on.
+LAYOUT_OF = {
+    "title": "title",
+    "agenda": "bullets",
+    "section": "section",
+    "bullets": "bullets",
+    "closing": "bullets",
+    "two-columns": "two-columns",
+    "image": "image",
+    "table": "title-only",
+    "matrix": "title-only",
+    "numbers": "title-only",
+    "timeline": "title-only",
+    "chart": "title-only",
+    "balance": "title-only",
+    "hats": "title-only",
+}
+
+HAT_COLORS = {  # De Bono's hats; the white one gets an outline
+    "white": "FFFFFF",
+    "red": "C8102E",
+    "black": "1A1A1A",
+    "yellow": "F2C200",
+    "green": "2E8540",
+    "blue": "1F5FB4",
+}
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """What the template gives a placeholder's text: size, bold, all caps, typeface."""
+
+    size: float | None = None
+    bold: bool = False
+    caps: bool = False
+    font: str | None = None
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph to write: inline Markdown, list level, bullet, emphasis, colour role."""
+
+    text: str
+    level: int = 0
+    bullet: bool = False
+    bold: bool = False
+    scale: float = 1.0
+    color: str | None = None
+    align: Any = None
+    space_before: float = 0.3
+    italic: bool = False
 
 
 @dataclass
@@ -46,25 +109,47 @@ class DeckContext:
     layouts: dict[str, LayoutChoice]
     body_font: str | None
     heading_font: str | None
+    palette: dict[str, str]
+    title_max: float = 36.0
+    body_max: float = 24.0
     warnings: list[str] = field(default_factory=list)
+    slide_no: int = 0
+    fallbacks_used: set[str] = field(default_factory=set)
 
     def rgb(self, name: str) -> RGBColor:
-        """A theme colour by name (primary, accent, text, background)."""
-        return RGBColor.from_string(getattr(self.theme.spec.colors, name).lstrip("#").upper())
+        """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
+        value = self.palette.get(name, name)
+        return RGBColor.from_string(value.lstrip("#").upper())
+
+    def warn(self, title: str, message: str) -> None:
+        """A warning that names the slide (number and title) it concerns."""
+        self.warnings.append(f"slide {self.slide_no} '{plain(title)[:60]}': {message}")
+
+    @property
+    def width(self) -> int:
+        return int(self.prs.slide_width or 12192000)
+
+    @property
+    def height(self) -> int:
+        return int(self.prs.slide_height or 6858000)
 
 
 def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, list[str]]:
-    """Write the deck (see the module contract); return its bytes and fit warnings."""
+    """Write the deck (see the module contract); return its bytes and warnings."""
     prs = open_template(theme.deck_template)
     remove_all_slides(prs)
+    layouts = match_layouts(prs, theme.spec.layouts)
     ctx = DeckContext(
         prs=prs,
         theme=theme,
         language=deck.language,
-        layouts=match_layouts(prs, theme.spec.layouts),
+        layouts=layouts,
         body_font=theme.spec.fonts.body or _theme_font(prs, "minor"),
         heading_font=theme.spec.fonts.heading or _theme_font(prs, "major"),
+        palette=_palette(prs, theme),
     )
+    ctx.title_max = _bounded(_master_size(prs, "titleStyle"), 28.0, TITLE_CAP, 36.0)
+    ctx.body_max = _bounded(_master_size(prs, "bodyStyle"), 18.0, BODY_CAP, 24.0)
     for slide in deck.slides:
         SLIDE_BUILDERS[slide.kind](ctx, slide)
     _set_language(prs, deck.language)
@@ -86,80 +171,444 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     return out.getvalue(), ctx.warnings
 
 
-# -- shared helpers ---------------------------------------------------------------------------
+# -- the template: theme fonts, colours and sizes ---------------------------------------------
+
+
+def _theme_root(prs: Any) -> Any:
+    master = prs.slide_masters[0]
+    for rel in master.part.rels.values():
+        if rel.reltype.endswith("/theme"):
+            return etree.fromstring(rel.target_part.blob)
+    return None
 
 
 def _theme_font(prs: Any, which: str) -> str | None:
     """The template's theme font (major = headings, minor = body), e.g. 'Calibri'."""
-    master = prs.slide_masters[0]
-    for rel in master.part.rels.values():
-        if rel.reltype.endswith("/theme"):
-            root = etree.fromstring(rel.target_part.blob)
-            ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
-            found = root.find(f".//a:fontScheme/a:{which}Font/a:latin", ns)
-            if found is not None:
-                return found.get("typeface") or None
+    root = _theme_root(prs)
+    if root is None:
+        return None
+    found = root.find(f".//{{{A_NS}}}fontScheme/{{{A_NS}}}{which}Font/{{{A_NS}}}latin")
+    if found is not None:
+        return found.get("typeface") or None
     return None
 
 
-def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str) -> Any:
-    layout = ctx.layouts[kind].layout
-    new = ctx.prs.slides.add_slide(layout)
+def _theme_colors(prs: Any) -> dict[str, str]:
+    """The template's colour scheme as slot -> RRGGBB (dk1, lt1, accent1, ...)."""
+    root = _theme_root(prs)
+    colors: dict[str, str] = {}
+    if root is None:
+        return colors
+    scheme = root.find(f".//{{{A_NS}}}clrScheme")
+    for slot in scheme if scheme is not None else []:
+        if not isinstance(slot.tag, str):
+            continue
+        srgb = slot.find(f"{{{A_NS}}}srgbClr")
+        sys_clr = slot.find(f"{{{A_NS}}}sysClr")
+        value = (
+            srgb.get("val")
+            if srgb is not None
+            else sys_clr.get("lastClr")
+            if sys_clr is not None
+            else None
+        )
+        if value:
+            colors[etree.QName(slot).localname] = value.upper()
+    return colors
+
+
+def _palette(prs: Any, theme: Theme) -> dict[str, str]:
+    """Colours for what pitchkit draws: theme.yaml's where it sets them, else the template's.
+
+    A theme that names only a template (no colours in theme.yaml) gets the template's own
+    accent 1 and 2, text and background colours, so tables and figures match its slides.
+    """
+    spec_colors = theme.spec.colors
+    explicit = spec_colors.model_fields_set if "colors" in theme.spec.model_fields_set else set()
+    template = _theme_colors(prs)
+    from_template = {
+        "primary": template.get("accent1"),
+        "accent": template.get("accent2"),
+        "text": template.get("dk1"),
+        "background": template.get("lt1"),
+    }
+    palette = {}
+    for role in ("primary", "accent", "text", "background"):
+        value = getattr(spec_colors, role) if role in explicit else from_template[role]
+        palette[role] = (value or getattr(spec_colors, role)).lstrip("#").upper()
+    palette["light"] = _mix(palette["primary"], palette["background"], 0.88)
+    return palette
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """Colour ``a`` moved a fraction ``t`` towards ``b`` (RRGGBB strings)."""
+    ca = [int(a[i : i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b[i : i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb, strict=True))
+
+
+def _luminance(hex_color: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _on(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill`` (WCAG contrast)."""
+    lum = _luminance(fill)
+    return "1A1A1A" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "FFFFFF"
+
+
+def _master_size(prs: Any, style: str) -> float | None:
+    """The master's level-1 size for titles (titleStyle) or body text (bodyStyle)."""
+    master = prs.slide_masters[0]._element
+    found = master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
+    if found is not None and found.get("sz"):
+        return int(found.get("sz")) / 100
+    return None
+
+
+def _bounded(value: float | None, low: float, high: float, default: float) -> float:
+    return default if value is None else max(low, min(high, value))
+
+
+def _style_chain(shape: Any) -> list[Any]:
+    """The shape, then the layout and master placeholders it inherits from."""
+    chain = [shape]
+    current = shape
+    for _ in range(2):
+        try:
+            base = current._base_placeholder
+        except (AttributeError, KeyError, ValueError):
+            base = None
+        if base is None:
+            break
+        chain.append(base)
+        current = base
+    return chain
+
+
+def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
+    """Size, bold, caps and font the template gives a placeholder's first-level text."""
+    size: float | None = None
+    bold = caps = False
+    font: str | None = None
+    decided: set[str] = set()
+    sources = [
+        el.find(f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
+        for el in (s._element for s in _style_chain(shape))
+        if el is not None
+    ]
+    master = ctx.prs.slide_masters[0]._element
+    style = "titleStyle" if title else "bodyStyle"
+    sources.append(
+        master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
+    )
+    for rpr in sources:
+        if rpr is None:
+            continue
+        if "sz" not in decided and rpr.get("sz"):
+            size = int(rpr.get("sz")) / 100
+            decided.add("sz")
+        if "b" not in decided and rpr.get("b") is not None:
+            bold = rpr.get("b") in ("1", "true")
+            decided.add("b")
+        if "cap" not in decided and rpr.get("cap") is not None:
+            caps = rpr.get("cap") == "all"
+            decided.add("cap")
+        latin = rpr.find(qn("a:latin"))
+        if "font" not in decided and latin is not None and latin.get("typeface"):
+            font = latin.get("typeface")
+            decided.add("font")
+    if font == "+mj-lt":
+        font = ctx.heading_font
+    elif font is None or font.startswith("+"):
+        font = ctx.heading_font if title and font is None else ctx.body_font
+    if title and ctx.theme.spec.fonts.heading:
+        font = ctx.theme.spec.fonts.heading
+    if not title and ctx.theme.spec.fonts.body:
+        font = ctx.theme.spec.fonts.body
+    return TextStyle(size, bold, caps, font)
+
+
+def _insets(shape: Any) -> tuple[int, int, int, int]:
+    """Inner margins (left, top, right, bottom) of a text shape, as inherited, in EMU."""
+    values: dict[str, int] = {}
+    for s in _style_chain(shape):
+        body_pr = s._element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
+        if body_pr is None:
+            continue
+        for attr in ("lIns", "tIns", "rIns", "bIns"):
+            if attr not in values and body_pr.get(attr) is not None:
+                values[attr] = int(body_pr.get(attr))
+    return (
+        values.get("lIns", 91440),
+        values.get("tIns", 45720),
+        values.get("rIns", 91440),
+        values.get("bIns", 45720),
+    )
+
+
+# -- text: measuring and writing -------------------------------------------------------------
+
+BULLET_INDENT_PT = 20.0  # left margin per level; the bullet hangs in it
+
+
+def _indent(para: Para) -> float:
+    return BULLET_INDENT_PT * (para.level + (1 if para.bullet else 0))
+
+
+def _measured(paras: Sequence[Para], style: TextStyle) -> list[Paragraph]:
+    out = []
+    for p in paras:
+        spans = tuple((r.text, r.bold or p.bold or style.bold) for r in runs(p.text)) or (
+            ("", False),
+        )
+        out.append(
+            Paragraph(
+                plain(p.text),
+                scale=p.scale,
+                indent_pt=_indent(p),
+                space_before=p.space_before,
+                spans=spans,
+                caps=style.caps,
+            )
+        )
+    return out
+
+
+def _inner(shape: Any, box: tuple[int, int, int, int] | None = None) -> tuple[int, int]:
+    """Width and height available for text inside a shape (its box less its margins)."""
+    left, top, right, bottom = _insets(shape)
+    width, height = (box[2], box[3]) if box else (shape.width, shape.height)
+    return int(width) - left - right, int(height) - top - bottom
+
+
+def _fit(
+    ctx: DeckContext,
+    paras: Sequence[Para],
+    style: TextStyle,
+    inner: tuple[int, int],
+    high: float,
+    low: float,
+    whole_words: bool = False,
+) -> float | None:
+    return fit_size(
+        _measured(paras, style),
+        style.font,
+        inner[0],
+        inner[1],
+        high,
+        low,
+        inset_emu=(0, 0),
+        whole_words=whole_words,
+    )
+
+
+def _pPr(paragraph: Any) -> Any:
+    """The paragraph's properties, emptied: what pitchkit writes is all that applies."""
+    pPr = paragraph._p.get_or_add_pPr()
+    for child in list(pPr):
+        pPr.remove(child)
+    return pPr
+
+
+def _write(
+    ctx: DeckContext,
+    shape: Any,
+    paras: Sequence[Para],
+    size: float,
+    style: TextStyle | None = None,
+    anchor: Any = None,
+) -> None:
+    """Write paragraphs into a shape's text frame at ``size`` with explicit spacing."""
+    tf = shape.text_frame
+    tf.clear()
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    if anchor is not None:
+        tf.vertical_anchor = anchor
+    font = style.font if style else ctx.body_font
+    for i, para in enumerate(paras):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        s = size * para.scale
+        pPr = _pPr(p)
+        margin = _indent(para)
+        pPr.set("marL", str(int(margin * EMU_PER_PT)))
+        pPr.set("indent", str(int(-BULLET_INDENT_PT * EMU_PER_PT) if para.bullet else 0))
+        pPr.set("lvl", str(min(para.level, 8)))
+        if para.align is not None:
+            p.alignment = para.align
+        ln = etree.SubElement(pPr, qn("a:lnSpc"))
+        etree.SubElement(ln, qn("a:spcPct")).set("val", "100000")
+        before = etree.SubElement(pPr, qn("a:spcBef"))
+        etree.SubElement(before, qn("a:spcPts")).set(
+            "val", str(0 if i == 0 else round(para.space_before * s * 100))
+        )
+        if para.bullet:
+            clr = etree.SubElement(pPr, qn("a:buClr"))
+            etree.SubElement(clr, qn("a:srgbClr")).set("val", ctx.palette["accent"])
+            etree.SubElement(pPr, qn("a:buChar")).set("char", "•" if para.level == 0 else "–")
+        else:
+            etree.SubElement(pPr, qn("a:buNone"))
+        _add_runs(ctx, p, para.text, s, para.color, para.bold, para.italic, font)
+        end = p._p.get_or_add_endParaRPr()
+        end.set("sz", str(round(s * 100)))
+
+
+def _add_runs(
+    ctx: DeckContext,
+    paragraph: Any,
+    text: str,
+    size: float,
+    color: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    font: str | None = None,
+) -> None:
+    for piece in runs(text) or ():
+        run = paragraph.add_run()
+        run.text = piece.text
+        run.font.size = Pt(size)
+        if piece.bold or bold:
+            run.font.bold = True
+        if piece.italic or italic:
+            run.font.italic = True
+        explicit = ctx.theme.spec.fonts.body
+        if font and explicit:
+            run.font.name = font
+        if color:
+            run.font.color.rgb = ctx.rgb(color)
+        if piece.href:
+            run.hyperlink.address = piece.href
+
+
+def _textbox(
+    ctx: DeckContext,
+    slide: Any,
+    box: tuple[int, int, int, int],
+    paras: Sequence[Para],
+    high: float,
+    low: float,
+    what: str,
+    title: str,
+    anchor: Any = None,
+    whole_words: bool = False,
+    name: str | None = None,
+    insets: tuple[int, int] = (45720, 22860),
+    font: str | None = None,
+) -> tuple[Any, float]:
+    """A text box measured to fit ``box``; warns (naming ``what``) when even ``low`` is too big."""
+    left, top, width, height = (int(v) for v in box)
+    tb = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
+    if name:
+        tb.name = name
+    tf = tb.text_frame
+    tf.margin_left = tf.margin_right = Emu(insets[0])
+    tf.margin_top = tf.margin_bottom = Emu(insets[1])
+    style = TextStyle(font=font or ctx.body_font)
+    inner = (width - 2 * insets[0], height - 2 * insets[1])
+    size = _fit(ctx, paras, style, inner, high, low, whole_words)
+    if size is None and whole_words:
+        size = _fit(ctx, paras, style, inner, high, low)
+    if size is None:
+        size = low
+        ctx.warn(title, f"{what} does not fit at {low:g} pt; shorten it")
+    _write(ctx, tb, paras, size, style, anchor)
+    return tb, size
+
+
+def _items(items: Sequence[Item], bullets: bool = True) -> list[Para]:
+    return [
+        Para(i.text, level=i.level, bullet=bullets, scale=0.85 if i.level else 1.0) for i in items
+    ]
+
+
+# -- slides, titles, placeholders --------------------------------------------------------------
+
+
+def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str = "") -> Any:
+    """A slide on the layout for ``kind`` with its title written and notes set."""
+    layout_kind = LAYOUT_OF[kind]
+    choice = ctx.layouts[layout_kind]
+    ctx.slide_no += 1
+    new = ctx.prs.slides.add_slide(choice.layout)
+    automatic = layout_kind not in ctx.theme.spec.layouts
+    if not choice.exact and automatic and layout_kind not in ctx.fallbacks_used:
+        ctx.fallbacks_used.add(layout_kind)
+        ctx.warn(
+            title,
+            f"the template has no layout for '{layout_kind}' slides ({choice.reason}); "
+            "the content is placed inside the master's margins",
+        )
     if new.shapes.title is not None:
         _fill_title(ctx, new.shapes.title, title)
     else:
-        box = _title_box(ctx, new)
-        tb = new.shapes.add_textbox(*box)
+        left, top, width, height = _title_box(ctx)
+        tb = new.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
         tb.name = "Title"
         _fill_title(ctx, tb, title)
-    new.notes_slide.notes_text_frame.text = slide.notes
+    new.notes_slide.notes_text_frame.text = notes or slide.notes
     return new
 
 
-def _title_box(ctx: DeckContext, slide: Any) -> tuple[int, int, int, int]:
-    width, height = ctx.prs.slide_width, ctx.prs.slide_height
-    return int(width * 0.06), int(height * 0.05), int(width * 0.88), int(height * 0.15)
+def _title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
+    """Where a title goes on a layout without a title placeholder: the master's title box."""
+    for ph in ctx.prs.slide_masters[0].placeholders:
+        if ph.placeholder_format.type is not None and "TITLE" in str(ph.placeholder_format.type):
+            return int(ph.left), int(ph.top), int(ph.width), int(ph.height)
+    return (
+        int(ctx.width * 0.06),
+        int(ctx.height * 0.05),
+        int(ctx.width * 0.88),
+        int(ctx.height * 0.15),
+    )
 
 
 def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
+    """The title in the largest size that fits (template's size as the top); else shortened."""
+    style = _text_style(ctx, shape, title=True)
+    high = _bounded(style.size, TITLE_FLOOR, TITLE_CAP, ctx.title_max)
+    low = max(TITLE_FLOOR, round(high * 0.55))
+    inner = _inner(shape)
     shown = plain(text)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    size = fit_size(
-        [Paragraph(shown, bold=False)],
-        ctx.heading_font,
-        shape.width,
-        shape.height,
-        TITLE_MAX,
-        TITLE_MIN,
-    )
+    size = _fit(ctx, [Para(shown)], style, inner, high, low)
     if size is None:
-        size = TITLE_MIN
+        size = low
+        words = shown.split(" ")
         while (
-            len(shown) > 20
-            and fit_size(
-                [Paragraph(shown + "…")], ctx.heading_font, shape.width, shape.height, size, size
-            )
-            is None
+            len(words) > 2
+            and _fit(ctx, [Para(" ".join(words) + " …")], style, inner, size, size) is None
         ):
-            shown = shown[: max(20, int(len(shown) * 0.9))].rsplit(" ", 1)[0]
-        shown += "…"
-        ctx.warnings.append(f"slide title shortened to fit: '{shown}'")
-    tf.text = shown
-    for p in tf.paragraphs:
+            words.pop()
+        shown = " ".join(words).rstrip(",;:.-–") + " …"
+        ctx.warn(text, f"title too long; shortened on the slide to '{shown}'")
+    shape.name = "Title" if not shape.is_placeholder else shape.name
+    _write(ctx, shape, [Para(_escape(shown), space_before=0)], size, style)
+    if not ctx.theme.spec.fonts.heading:
+        return
+    for p in shape.text_frame.paragraphs:
         for r in p.runs:
-            r.font.size = Pt(size)
-            if ctx.theme.spec.fonts.heading:
-                r.font.name = ctx.theme.spec.fonts.heading
+            r.font.name = ctx.theme.spec.fonts.heading
+
+
+def _escape(text: str) -> str:
+    """Plain text as inline Markdown that renders as itself."""
+    for ch in "\\*_[]`":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
-    keep_ids = {id(s._element) for s in keep}
+    keep_ids = {id(s._element) for s in keep if s is not None}
+    title = slide.shapes.title
     for ph in list(slide.placeholders):
-        if id(ph._element) not in keep_ids and ph.placeholder_format.type is not None:
-            if ph == slide.shapes.title:
-                continue
+        if title is not None and ph.shape_id == title.shape_id:
+            continue
+        if id(ph._element) not in keep_ids:
             ph._element.getparent().remove(ph._element)
 
 
@@ -176,110 +625,32 @@ def _body_placeholders(slide: Any) -> list[Any]:
     return sorted(found, key=lambda s: (s.left or 0, s.top or 0))
 
 
-def _item_paragraphs(items: Sequence[Item]) -> list[Paragraph]:
-    return [
-        Paragraph(plain(i.text), bold=False, scale=0.85 if i.level else 1.0, indent_pt=24 * i.level)
-        for i in items
-    ]
-
-
-def _write_items(
-    ctx: DeckContext,
-    shape: Any,
-    items: Sequence[Item],
-    size: float,
-    heading: str | None = None,
-    bullets: bool = True,
-) -> None:
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    tf.clear()
-    first = True
-    if heading:
-        p = tf.paragraphs[0]
-        _add_runs(ctx, p, f"**{heading}**", size)
-        _no_bullet(p)
-        first = False
-    for item in items:
-        p = tf.paragraphs[0] if first else tf.add_paragraph()
-        first = False
-        p.level = item.level
-        _add_runs(ctx, p, item.text, size * (0.85 if item.level else 1.0))
-        if not bullets:
-            _no_bullet(p)
-
-
-def _no_bullet(paragraph: Any) -> None:
-    pPr = paragraph._p.get_or_add_pPr()
-    pPr.set("marL", "0")
-    pPr.set("indent", "0")
-    for old in pPr.findall(qn("a:buNone")):
-        pPr.remove(old)
-    etree.SubElement(pPr, qn("a:buNone"))
-
-
-def _add_runs(
-    ctx: DeckContext, paragraph: Any, text: str, size: float, color: str | None = None
-) -> None:
-    for piece in runs(text) or ():
-        run = paragraph.add_run()
-        run.text = piece.text
-        run.font.size = Pt(size)
-        if piece.bold:
-            run.font.bold = True
-        if piece.italic:
-            run.font.italic = True
-        if ctx.theme.spec.fonts.body:
-            run.font.name = ctx.theme.spec.fonts.body
-        if color:
-            run.font.color.rgb = ctx.rgb(color)
-        if piece.href:
-            run.hyperlink.address = piece.href
-
-
-def _textbox(
-    ctx: DeckContext,
-    slide: Any,
-    box: tuple[int, int, int, int],
-    text: str,
-    size: float,
-    bold: bool = False,
-    color: str | None = None,
-    align: Any = None,
-) -> Any:
-    tb = slide.shapes.add_textbox(*[Emu(v) for v in box])
-    tf = tb.text_frame
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    p = tf.paragraphs[0]
-    _add_runs(ctx, p, f"**{text}**" if bold and text else text, size, color)
-    if align is not None:
-        p.alignment = align
-    return tb
-
-
-def _fits_or_split(
-    ctx: DeckContext, items: Sequence[Item], width: int, height: int
-) -> tuple[float, list[list[Item]]]:
-    """A size at which the items fit, or the items split into pages that fit at BODY_MIN+2."""
-    size = fit_size(_item_paragraphs(items), ctx.body_font, width, height, BODY_MAX, BODY_MIN)
-    if size is not None:
-        return size, [list(items)]
-    pages: list[list[Item]] = [[]]
-    page_size = BODY_MIN + 2
-    for item in items:
-        trial = [*pages[-1], item]
-        fits = fit_size(_item_paragraphs(trial), ctx.body_font, width, height, page_size, page_size)
-        if fits is None and pages[-1]:
-            pages.append([item])
-        else:
-            pages[-1] = trial
-    return page_size, pages
+def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
+    """The content area of the layout used for ``kind``."""
+    return content_area(ctx.prs, ctx.layouts[LAYOUT_OF[kind]].layout)
 
 
 def _paged_title(title: str, index: int, count: int) -> str:
     return title if count == 1 else f"{title} ({index}/{count})"
+
+
+def _paginate(
+    groups: Sequence[Sequence[Para]],
+    fits: Callable[[list[Para]], bool],
+) -> list[list[Para]]:
+    """Groups of paragraphs packed greedily into pages on which ``fits`` holds."""
+    pages: list[list[Para]] = [[]]
+    for group in groups:
+        trial = [*pages[-1], *group]
+        if pages[-1] and not fits(trial):
+            pages.append(list(group))
+        else:
+            pages[-1] = trial
+    return pages
+
+
+def _continued_notes(slide: Slide, index: int, count: int) -> str:
+    return slide.notes if count == 1 or index == 1 else f"({index}/{count}) {slide.notes}"
 
 
 # -- one function per slide kind -------------------------------------------------------------
@@ -289,351 +660,744 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
     """Title slide: title and subtitle on the template's title layout."""
     new = _new_slide(ctx, "title", slide, slide.title)
     bodies = _body_placeholders(new)
-    kept = [new.shapes.title] if new.shapes.title is not None else []
-    if bodies and slide.subtitle:
-        target = bodies[0]
-        size = (
-            fit_size(
-                [Paragraph(plain(slide.subtitle))],
-                ctx.body_font,
-                target.width,
-                target.height,
-                24,
-                12,
-            )
-            or 12
-        )
-        _write_items(ctx, target, [Item(text=slide.subtitle)], size, bullets=False)
-        kept.append(target)
+    kept: list[Any] = []
+    if slide.subtitle:
+        paras = [Para(slide.subtitle, space_before=0)]
+        if bodies:
+            target = bodies[0]
+            style = _text_style(ctx, target, title=False)
+            high = _bounded(style.size, 14, 28, 20)
+            size = _fit(ctx, paras, style, _inner(target), high, 12)
+            if size is None:
+                size = 12
+                ctx.warn(slide.title, "the subtitle does not fit at 12 pt; shorten it")
+            _write(ctx, target, paras, size, style)
+            kept.append(target)
+        else:
+            title = new.shapes.title
+            left, top, width, height = _area(ctx, "title")
+            if title is not None:
+                top = int(title.top + title.height)
+                height = max(int(ctx.height * 0.9) - top, int(ctx.height * 0.1))
+            _textbox(ctx, new, (left, top, width, height), paras, 24, 12, "subtitle", slide.title)
     _remove_unused_placeholders(new, kept)
 
 
 def build_section(ctx: DeckContext, slide: Slide) -> None:
     """Section slide: a statement or a chapter title, large."""
     new = _new_slide(ctx, "section", slide, slide.title)
-    kept = [new.shapes.title] if new.shapes.title is not None else []
+    kept: list[Any] = []
     bodies = _body_placeholders(new)
     if bodies and slide.subtitle:
-        _write_items(ctx, bodies[0], [Item(text=slide.subtitle)], 18, bullets=False)
-        kept.append(bodies[0])
+        target = bodies[0]
+        style = _text_style(ctx, target, title=False)
+        paras = [Para(slide.subtitle, space_before=0)]
+        size = _fit(ctx, paras, style, _inner(target), 20, 12) or 12
+        _write(ctx, target, paras, size, style)
+        kept.append(target)
     _remove_unused_placeholders(new, kept)
 
 
+def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
+    """The body placeholder of a bullets slide, or a text box in the content area."""
+    bodies = _body_placeholders(new)
+    box = _area(ctx, kind)
+    if bodies and ctx.layouts[LAYOUT_OF[kind]].exact:
+        target = bodies[0]
+    else:
+        target = new.shapes.add_textbox(*(Emu(v) for v in box))
+        target.name = "Content"
+    _remove_unused_placeholders(new, [target])
+    return target
+
+
+def _layout_bodies(layout: Any) -> list[Any]:
+    """Body/object/subtitle placeholders of a layout, left to right then top to bottom."""
+    found = []
+    for ph in layout.placeholders:
+        kind = str(ph.placeholder_format.type)
+        if "TITLE" in kind and "SUBTITLE" not in kind:
+            continue
+        if any(k in kind for k in ("BODY", "OBJECT", "SUBTITLE")):
+            found.append(ph)
+    return sorted(found, key=lambda s: (int(s.left or 0), int(s.top or 0)))
+
+
+def _probe_inner(ctx: DeckContext, kind: str) -> tuple[tuple[int, int], TextStyle]:
+    """Text room and style of a list slide's body, read from its layout."""
+    choice = ctx.layouts[LAYOUT_OF[kind]]
+    bodies = _layout_bodies(choice.layout) if choice.exact else []
+    if bodies:
+        return _inner(bodies[0]), _text_style(ctx, bodies[0], title=False)
+    box = _area(ctx, kind)
+    return (box[2] - 2 * 91440, box[3] - 2 * 45720), TextStyle(font=ctx.body_font)
+
+
 def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None:
-    """Bulleted list, two levels; continues on numbered slides when it does not fit."""
-    probe_layout = ctx.layouts[kind]
-    left, top, width, height = content_area(ctx.prs, probe_layout.layout)
-    size, pages = _fits_or_split(ctx, slide.items, width, height)
+    """Bulleted list, two levels, with an optional lead line (``subtitle``).
+
+    Sized to fit; a list too long for one slide continues on numbered slides "(2/2)".
+    """
+    lead = [Para(slide.subtitle, bold=True, space_before=0)] if slide.subtitle else []
+    bullets = len(slide.items) > 1 or bool(lead)
+    paras = _items(slide.items, bullets)
+    inner, style = _probe_inner(ctx, kind)
+    high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
+    size = _fit(ctx, [*lead, *paras], style, inner, high, BODY_FLOOR)
+    if size is not None:
+        pages = [[*lead, *paras]]
+    else:
+        size = max(BODY_FLOOR, min(high, BODY_FLOOR + 4))
+        groups: list[list[Para]] = []
+        for p in paras:  # a level-1 item stays with the item above it
+            if p.level and groups:
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        page_size = size
+
+        def fits(trial: list[Para]) -> bool:
+            return _fit(ctx, [*lead, *trial], style, inner, page_size, page_size) is not None
+
+        pages = [[*lead, *page] for page in _paginate(groups, fits)]
+        size = min(_fit(ctx, page, style, inner, high, BODY_FLOOR) or BODY_FLOOR for page in pages)
+        if any(_fit(ctx, page, style, inner, size, size) is None for page in pages):
+            ctx.warn(slide.title, "an item is too long for a whole slide; shorten it")
     for n, page in enumerate(pages, 1):
-        new = _new_slide(ctx, kind, slide, _paged_title(slide.title, n, len(pages)))
-        bodies = _body_placeholders(new)
-        if bodies:
-            target = bodies[0]
-            target.left, target.top, target.width, target.height = left, top, width, height
-        else:
-            target = new.shapes.add_textbox(left, top, width, height)
-        _write_items(ctx, target, page, size, bullets=len(page) > 1)
-        _remove_unused_placeholders(new, [s for s in (new.shapes.title, target) if s is not None])
+        new = _new_slide(
+            ctx,
+            kind,
+            slide,
+            _paged_title(slide.title, n, len(pages)),
+            _continued_notes(slide, n, len(pages)),
+        )
+        target = _list_target(ctx, new, kind)
+        _write(ctx, target, page, size, style)
 
 
 def build_agenda(ctx: DeckContext, slide: Slide) -> None:
-    """Agenda: the topics ahead, as a list."""
-    build_bullets(ctx, slide)
+    """Agenda: the topics ahead; more than seven in two columns."""
+    if len(slide.items) <= 7:
+        build_bullets(ctx, slide, "agenda")
+        return
+    new = _new_slide(ctx, "agenda", slide, slide.title)
+    _remove_unused_placeholders(new, [])
+    left, top, width, height = _area(ctx, "agenda")
+    half = math.ceil(len(slide.items) / 2)
+    gap = int(width * 0.04)
+    col_w = (width - gap) // 2
+    chunks = [slide.items[:half], slide.items[half:]]
+    sizes = []
+    style = TextStyle(font=ctx.body_font)
+    for chunk in chunks:
+        inner = (col_w - 91440, height - 45720)
+        sizes.append(_fit(ctx, _items(chunk), style, inner, 24, BODY_FLOOR) or BODY_FLOOR)
+    size = min(sizes)
+    for i, chunk in enumerate(chunks):
+        _textbox(
+            ctx,
+            new,
+            (left + i * (col_w + gap), top, col_w, height),
+            _items(chunk),
+            size,
+            size if i else BODY_FLOOR,
+            "the agenda",
+            slide.title,
+            name=f"Agenda {i + 1}",
+        )
 
 
 def build_closing(ctx: DeckContext, slide: Slide) -> None:
-    """Closing slide: the ask (large), then the visit and contact lines."""
-    items = ([Item(text=f"**{slide.subtitle}**")] if slide.subtitle else []) + list(slide.items)
-    left, top, width, height = content_area(ctx.prs, ctx.layouts["bullets"].layout)
-    size = fit_size(_item_paragraphs(items), ctx.body_font, width, height, BODY_MAX, 12) or 12
-    new = _new_slide(ctx, "bullets", slide, slide.title)
-    bodies = _body_placeholders(new)
-    target = bodies[0] if bodies else new.shapes.add_textbox(left, top, width, height)
-    _write_items(ctx, target, items, size, bullets=False)
-    _remove_unused_placeholders(new, [s for s in (new.shapes.title, target) if s is not None])
+    """Closing slide: the ask (large, bold), then the visit and contact lines."""
+    paras = (
+        [Para(slide.subtitle, bold=True, scale=1.15, color="primary", space_before=0)]
+        if slide.subtitle
+        else []
+    )
+    paras += [Para(i.text, space_before=0.6) for i in slide.items]
+    new = _new_slide(ctx, "closing", slide, slide.title)
+    target = _list_target(ctx, new, "closing")
+    style = _text_style(ctx, target, title=False)
+    high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
+    size = _fit(ctx, paras, style, _inner(target), high, 12)
+    if size is None:
+        size = 12
+        ctx.warn(slide.title, "the ask, visit and contact do not fit at 12 pt; shorten the ask")
+    _write(ctx, target, paras, size, style)
+
+
+def _column_paras(column: Column) -> list[Para]:
+    return _items(column.items, bullets=True)
 
 
 def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
-    """Two columns with a heading each (e.g. values served against values in tension)."""
+    """Two columns with a heading each; long columns continue on numbered slides."""
     choice = ctx.layouts["two-columns"]
-    new = _new_slide(ctx, "two-columns", slide, slide.title)
-    bodies = _body_placeholders(new)
-    left, top, width, height = content_area(ctx.prs, choice.layout)
-    gap = int(width * 0.04)
-    col_w = (width - gap) // 2
-    targets = []
-    for i, column in enumerate(slide.columns[:2]):
-        if len(bodies) >= 2 and choice.exact:
-            target = bodies[i]
-        else:
-            target = new.shapes.add_textbox(left + i * (col_w + gap), top, col_w, height)
-        paragraphs = [
-            Paragraph(plain(column.heading or ""), bold=True),
-            *_item_paragraphs(column.items),
-        ]
-        size = fit_size(paragraphs, ctx.body_font, target.width, target.height, 20, 10) or 10
-        if size == 10:
-            ctx.warnings.append(f"'{plain(slide.title)}': column {i + 1} is long; check the slide")
-        _write_items(ctx, target, column.items, size, heading=column.heading)
-        targets.append(target)
-    _remove_unused_placeholders(new, [s for s in (new.shapes.title, *targets) if s is not None])
+    placeholders = _layout_bodies(choice.layout)[:2] if choice.exact else []
+    columns = ([*list(slide.columns), Column(), Column()])[:2]
+    if len(placeholders) == 2:
+        inners = [_inner(ph) for ph in placeholders]
+        styles = [_text_style(ctx, ph, title=False) for ph in placeholders]
+        boxes: list[tuple[int, int, int, int]] = []
+    else:
+        left, top, width, height = _area(ctx, "two-columns")
+        gap = int(width * 0.04)
+        col_w = (width - gap) // 2
+        boxes = [(left + i * (col_w + gap), top, col_w, height) for i in range(2)]
+        inners = [(col_w - 2 * 91440, height - 2 * 45720)] * 2
+        styles = [TextStyle(font=ctx.body_font)] * 2
+    heads = [[Para(f"**{c.heading}**", space_before=0)] if c.heading else [] for c in columns]
+    bodies = [_column_paras(c) for c in columns]
+    high = min(_bounded(s.size, BODY_FLOOR, 24, 22) for s in styles)
+    size = min(
+        _fit(ctx, [*h, *b], st, inner, high, BODY_FLOOR) or 0
+        for h, b, st, inner in zip(heads, bodies, styles, inners, strict=True)
+    )
+    pages: list[list[list[Para]]]
+    if size:
+        pages = [bodies]
+    else:
+        size = BODY_FLOOR
+        split = []
+        for h, b, st, inner in zip(heads, bodies, styles, inners, strict=True):
+
+            def fits(
+                t: list[Para],
+                h: list[Para] = h,
+                st: TextStyle = st,
+                inner: tuple[int, int] = inner,
+            ) -> bool:
+                return _fit(ctx, [*h, *t], st, inner, size, size) is not None
+
+            split.append(_paginate([[p] for p in b], fits))
+        count = max(len(s) for s in split)
+        pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
+    for n, page in enumerate(pages, 1):
+        new = _new_slide(
+            ctx,
+            "two-columns",
+            slide,
+            _paged_title(slide.title, n, len(pages)),
+            _continued_notes(slide, n, len(pages)),
+        )
+        targets = _body_placeholders(new)[:2] if len(placeholders) == 2 else []
+        for i, body in enumerate(page):
+            paras = [*heads[i], *body]
+            if targets:
+                if _fit(ctx, paras, styles[i], _inner(targets[i]), size, size) is None:
+                    ctx.warn(slide.title, f"column {i + 1} does not fit; shorten it")
+                _write(ctx, targets[i], paras, size, styles[i])
+            else:
+                _textbox(
+                    ctx,
+                    new,
+                    boxes[i],
+                    paras,
+                    size,
+                    size,
+                    f"column {i + 1}",
+                    slide.title,
+                    name=f"Column {i + 1}",
+                    insets=(91440, 45720),
+                )
+        _remove_unused_placeholders(new, targets)
 
 
 def build_image(ctx: DeckContext, slide: Slide) -> None:
     """A picture fitted into the content area without distortion or cropping, with caption."""
-    choice = ctx.layouts["image"]
     new = _new_slide(ctx, "image", slide, slide.title)
-    _remove_unused_placeholders(new, [new.shapes.title] if new.shapes.title is not None else [])
     picture = slide.picture
     if picture is None:
+        _remove_unused_placeholders(new, [])
         return
-    left, top, width, height = content_area(ctx.prs, choice.layout)
-    caption_h = int(Pt(18) * 1.6) if picture.caption else 0
+    pictures = [ph for ph in new.placeholders if "PICTURE" in str(ph.placeholder_format.type)]
+    if pictures and ctx.layouts["image"].exact:
+        ph = max(pictures, key=lambda p: int(p.width) * int(p.height))
+        left, top, width, height = int(ph.left), int(ph.top), int(ph.width), int(ph.height)
+    else:
+        left, top, width, height = _area(ctx, "image")
+    _remove_unused_placeholders(new, [])
+    caption_h = 0
+    caption_paras = (
+        [Para(picture.caption, align=PP_ALIGN.CENTER, space_before=0)] if picture.caption else []
+    )
+    style = TextStyle(font=ctx.body_font)
+    caption_size = 0.0
+    if caption_paras:
+        caption_size = (
+            _fit(ctx, caption_paras, style, (width - 91440, int(height * 0.2)), 16, 11) or 11
+        )
+        lines = _lines_needed(ctx, caption_paras, style, width - 91440, caption_size)
+        caption_h = int((lines * caption_size * 1.2 + 6) * EMU_PER_PT)
     from PIL import Image as PILImage
 
-    data = images.embeddable(__import__("pathlib").Path(picture.path))
+    data = images.embeddable(Path(picture.path))
     with PILImage.open(data) as img:
         px_w, px_h = img.size
     data.seek(0)
-    avail_h = height - caption_h
+    avail_h = height - caption_h - (int(Pt(4)) if caption_h else 0)
     scale = min(width / px_w, avail_h / px_h)
     w, h = int(px_w * scale), int(px_h * scale)
     x = left + (width - w) // 2
-    pic = new.shapes.add_picture(data, x, top, w, h)
+    pic = new.shapes.add_picture(data, Emu(x), Emu(top), Emu(w), Emu(h))
     pic.name = "Picture"
     _set_alt(pic, picture.alt)
-    if picture.caption:
+    if caption_paras:
         _textbox(
             ctx,
             new,
             (left, top + h + int(Pt(4)), width, caption_h),
-            picture.caption,
-            14,
-            color="text",
-            align=PP_ALIGN.CENTER,
+            caption_paras,
+            caption_size,
+            caption_size,
+            "the caption",
+            slide.title,
+            name="Caption",
         )
+
+
+def _lines_needed(
+    ctx: DeckContext, paras: Sequence[Para], style: TextStyle, width: int, size: float
+) -> int:
+    from .fit import paragraph_lines
+
+    return sum(
+        paragraph_lines(p, style.font, size, width / EMU_PER_PT) for p in _measured(paras, style)
+    )
 
 
 def _set_alt(shape: Any, alt: str) -> None:
     """Alt text (descr) on a shape's non-visual properties, read by screen readers and PDF tags."""
-    cNvPr = shape._element.find(".//" + qn("p:cNvPr"))
-    if cNvPr is not None:
-        cNvPr.set("descr", plain(alt))
+    for tag in ("p:cNvPr",):
+        cNvPr = shape._element.find(".//" + qn(tag))
+        if cNvPr is not None:
+            cNvPr.set("descr", plain(alt))
 
 
-def build_table(ctx: DeckContext, slide: Slide) -> None:
+# -- tables -------------------------------------------------------------------------------------
+
+CELL_MARGIN_X, CELL_MARGIN_Y = 64008, 36576  # 0.07 in, 0.04 in
+
+
+def _table_geometry(
+    ctx: DeckContext, header: Sequence[str], rows: Sequence[Sequence[str]], width: int
+) -> list[int]:
+    """Column widths: by the length of their text, no column narrower than its longest word."""
+    cols = len(header)
+    style = TextStyle(font=ctx.body_font)
+    lengths = []
+    for c in range(cols):
+        cells = [header[c]] + [r[c] for r in rows if c < len(r)]
+        lengths.append(max(8, max(len(plain(x)) for x in cells)))
+    widest = []
+    for c in range(cols):
+        cells = [header[c]] + [r[c] for r in rows if c < len(r)]
+        from .fit import widest_word_pt
+
+        widest.append(
+            max(widest_word_pt(_measured([Para(x)], style), style.font, 14) for x in cells)
+        )
+    total = sum(lengths)
+    widths = [int(width * n / total) for n in lengths]
+    # Give a column too narrow for its longest word (at 14 pt) room from the widest column.
+    for c in range(cols):
+        need = int((widest[c] + 2) * EMU_PER_PT) + 2 * CELL_MARGIN_X
+        if widths[c] < need:
+            donor = max(range(cols), key=lambda i: widths[i])
+            take = min(need - widths[c], max(0, widths[donor] - need))
+            widths[c] += take
+            widths[donor] -= take
+    widths[-1] = width - sum(widths[:-1])
+    return widths
+
+
+def _row_height(
+    ctx: DeckContext, row: Sequence[str], widths: Sequence[int], size: float, bold: bool
+) -> int:
+    style = TextStyle(font=ctx.body_font, bold=bold)
+    from .fit import text_height_pt
+
+    tallest = 0.0
+    for c, cell in enumerate(row):
+        inner = (widths[c] - 2 * CELL_MARGIN_X) / EMU_PER_PT
+        tallest = max(
+            tallest, text_height_pt(_measured([Para(cell)], style), style.font, size, inner)
+        )
+    return int(tallest * EMU_PER_PT) + 2 * CELL_MARGIN_Y + int(EMU_PER_PT * 2)
+
+
+def _table_pages(
+    ctx: DeckContext,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[int],
+    height: int,
+    size: float,
+) -> list[list[Sequence[str]]]:
+    pages: list[list[Sequence[str]]] = [[]]
+    head = _row_height(ctx, header, widths, size, True) if any(header) else 0
+    used = head
+    for row in rows:
+        h = _row_height(ctx, row, widths, size, False)
+        if pages[-1] and used + h > height:
+            pages.append([])
+            used = head
+        pages[-1].append(row)
+        used += h
+    return pages
+
+
+def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     """A native table with a header row; continues on numbered slides when too long."""
     table = slide.table
     if table is None:
+        new = _new_slide(ctx, kind, slide, slide.title)
+        _remove_unused_placeholders(new, [])
         return
-    left, top, width, height = content_area(ctx.prs, ctx.layouts["title-only"].layout)
-    cols = len(table.header)
-    lengths = [
-        max([len(plain(table.header[c]))] + [len(plain(r[c])) for r in table.rows if c < len(r)])
-        for c in range(cols)
-    ]
-    total = sum(max(8, n) for n in lengths) or 1
-    widths = [int(width * max(8, n) / total) for n in lengths]
-
-    def row_height(row: Sequence[str], size: float) -> float:
-        from .fit import text_height_pt
-
-        return (
-            max(
-                text_height_pt(
-                    [Paragraph(plain(cell))], ctx.body_font, size, widths[c] / 12700 - 14
-                )
-                for c, cell in enumerate(row)
-            )
-            + 8
-        )
-
-    def pages_at(size: float) -> list[list[list[str]]]:
-        pages: list[list[list[str]]] = [[]]
-        used = row_height(table.header, size)
-        for row in table.rows:
-            h = row_height(row, size)
-            if pages[-1] and used + h > height / 12700:
-                pages.append([])
-                used = row_height(table.header, size)
-            pages[-1].append(row)
-            used += h
-        return pages
-
+    left, top, width, height = _area(ctx, kind)
+    header = list(table.header)
+    cols = len(header)
+    rows = [list(r) + [""] * (cols - len(r)) for r in table.rows]
+    widths = _table_geometry(ctx, header, rows, width)
     size = 18.0
-    pages = pages_at(size)
+    pages = _table_pages(ctx, header, rows, widths, height, size)
     while len(pages) > 1 and size > 12:
         size -= 1
-        pages = pages_at(size)
-    for n, rows in enumerate(pages, 1):
-        new = _new_slide(ctx, "title-only", slide, _paged_title(slide.title, n, len(pages)))
-        _remove_unused_placeholders(new, [new.shapes.title] if new.shapes.title is not None else [])
+        pages = _table_pages(ctx, header, rows, widths, height, size)
+    for page in pages:
+        used = sum(_row_height(ctx, r, widths, size, False) for r in page)
+        if len(page) == 1 and used > height:
+            ctx.warn(slide.title, "a table row is too long for a whole slide; shorten it")
+    centered = set(range(1, cols)) if kind == "matrix" else set()
+    for n, page in enumerate(pages, 1):
+        new = _new_slide(
+            ctx,
+            kind,
+            slide,
+            _paged_title(slide.title, n, len(pages)),
+            _continued_notes(slide, n, len(pages)),
+        )
+        _remove_unused_placeholders(new, [])
+        has_header = any(header)
+        all_rows = [header, *page] if has_header else list(page)
+        heights = [
+            _row_height(ctx, r, widths, size, has_header and i == 0) for i, r in enumerate(all_rows)
+        ]
         shape = new.shapes.add_table(
-            len(rows) + 1, cols, left, top, width, int(Pt(size * 2)) * (len(rows) + 1)
+            len(all_rows), cols, Emu(left), Emu(top), Emu(width), Emu(sum(heights))
         )
         shape.name = "Table"
         tbl = shape.table
-        tbl.first_row = True
+        tbl.first_row = has_header
         for c in range(cols):
-            tbl.columns[c].width = widths[c]
-        for r, row in enumerate([table.header, *rows]):
+            tbl.columns[c].width = Emu(widths[c])
+        for r, row in enumerate(all_rows):
+            tbl.rows[r].height = Emu(heights[r])
+            is_head = has_header and r == 0
             for c in range(cols):
                 cell = tbl.cell(r, c)
-                text = row[c] if c < len(row) else ""
-                tf = cell.text_frame
-                tf.word_wrap = True
-                p = tf.paragraphs[0]
-                _add_runs(
-                    ctx,
-                    p,
-                    f"**{text}**" if r == 0 and text else text,
-                    size,
-                    color="background" if r == 0 else "text",
+                cell.margin_left = cell.margin_right = Emu(CELL_MARGIN_X)
+                cell.margin_top = cell.margin_bottom = Emu(CELL_MARGIN_Y)
+                align = (
+                    PP_ALIGN.RIGHT
+                    if c in table.numeric
+                    else PP_ALIGN.CENTER
+                    if c in centered
+                    else None
                 )
-                if c in table.numeric:
-                    p.alignment = PP_ALIGN.RIGHT
-                if r == 0:
+                para = Para(row[c], bold=is_head, align=align, space_before=0)
+                _write(ctx, cell, [para], size)
+                for p in cell.text_frame.paragraphs:
+                    for run in p.runs:
+                        run.font.color.rgb = ctx.rgb(
+                            _on(ctx.palette["primary"]) if is_head else "text"
+                        )
+                if is_head:
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = ctx.rgb("primary")
-        if not any(table.header):
-            tbl.first_row = False
+                else:
+                    cell.fill.solid()
+                    cell.fill.fore_color.rgb = ctx.rgb(
+                        "light" if r % 2 == (0 if has_header else 1) else "background"
+                    )
+
+
+def build_matrix(ctx: DeckContext, slide: Slide) -> None:
+    """A matrix: row labels against column heads, marks centred (e.g. projects x policy)."""
+    build_table(ctx, slide, "matrix")
+
+
+# -- figures: numbers, timeline, charts, balance, hats -------------------------------------------
 
 
 def build_numbers(ctx: DeckContext, slide: Slide) -> None:
-    """Big numbers: up to four figures side by side (KPI targets), each with label and detail."""
-    new = _new_slide(ctx, "title-only", slide, slide.title)
-    _remove_unused_placeholders(new, [new.shapes.title] if new.shapes.title is not None else [])
-    left, top, width, height = content_area(ctx.prs, ctx.layouts["title-only"].layout)
-    numbers = slide.numbers[:4]
-    if not numbers:
-        return
-    gap = int(width * 0.03)
-    box_w = (width - gap * (len(numbers) - 1)) // len(numbers)
-    for i, number in enumerate(numbers):
-        x = left + i * (box_w + gap)
-        value_h = int(height * 0.35)
-        value_size = (
-            fit_size([Paragraph(number.value, bold=True)], ctx.heading_font, box_w, value_h, 44, 18)
+    """Big numbers: up to four figures side by side (three on 4:3), each with label and detail."""
+    left, top, width, height = _area(ctx, "numbers")
+    per = 4 if width / ctx.height > 1.3 else 3
+    chunks = [slide.numbers[i : i + per] for i in range(0, len(slide.numbers), per)] or [[]]
+    for n, numbers in enumerate(chunks, 1):
+        new = _new_slide(
+            ctx,
+            "numbers",
+            slide,
+            _paged_title(slide.title, n, len(chunks)),
+            _continued_notes(slide, n, len(chunks)),
+        )
+        _remove_unused_placeholders(new, [])
+        if not numbers:
+            continue
+        count = max(len(numbers), 2)
+        gap = int(width * 0.03)
+        box_w = (width - gap * (count - 1)) // count
+        bar_h = int(Pt(6))
+        value_h, label_h = int(height * 0.34), int(height * 0.28)
+        detail_h = height - bar_h - int(Pt(8)) - value_h - label_h
+        style = TextStyle(font=ctx.heading_font)
+        inner_w = box_w - 2 * 45720
+        value_size = min(
+            _fit(ctx, [Para(x.value, bold=True)], style, (inner_w, value_h - 45720), 44, 18, True)
             or 18
+            for x in numbers
         )
-        bar = new.shapes.add_shape(MSO_SHAPE.RECTANGLE, x, top, box_w, int(Pt(6)))
-        bar.fill.solid()
-        bar.fill.fore_color.rgb = ctx.rgb("accent")
-        bar.line.fill.background()
-        bar.name = "Accent bar"
-        tb = _textbox(
-            ctx,
-            new,
-            (x, top + int(Pt(12)), box_w, value_h),
-            number.value,
-            value_size,
-            bold=True,
-            color="primary",
-        )
-        tb.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-        label_h = int(height * 0.25)
-        label_size = (
-            fit_size([Paragraph(number.label, bold=True)], ctx.body_font, box_w, label_h, 20, 11)
+        label_size = min(
+            _fit(
+                ctx,
+                [Para(x.label, bold=True)],
+                TextStyle(font=ctx.body_font),
+                (inner_w, label_h - 45720),
+                20,
+                11,
+                True,
+            )
             or 11
+            for x in numbers
         )
-        _textbox(
-            ctx,
-            new,
-            (x, top + int(Pt(12)) + value_h, box_w, label_h),
-            number.label,
-            label_size,
-            bold=True,
-            color="text",
+        detail_size = min(
+            _fit(
+                ctx,
+                [Para(x.detail or "")],
+                TextStyle(font=ctx.body_font),
+                (inner_w, detail_h - 45720),
+                16,
+                SMALL_FLOOR,
+                True,
+            )
+            or SMALL_FLOOR
+            for x in numbers
         )
-        if number.detail:
-            detail_h = int(height * 0.25)
-            size = (
-                fit_size([Paragraph(plain(number.detail))], ctx.body_font, box_w, detail_h, 16, 10)
-                or 10
+        offset = (width - (box_w * len(numbers) + gap * (len(numbers) - 1))) // 2
+        for i, number in enumerate(numbers):
+            x = left + offset + i * (box_w + gap)
+            bar = new.shapes.add_shape(
+                MSO_SHAPE.RECTANGLE, Emu(x), Emu(top), Emu(box_w), Emu(bar_h)
+            )
+            _solid(ctx, bar, "accent")
+            bar.name = "Accent bar"
+            _decorative(bar)
+            y = top + bar_h + int(Pt(8))
+            _textbox(
+                ctx,
+                new,
+                (x, y, box_w, value_h),
+                [Para(number.value, bold=True, color="primary", space_before=0)],
+                value_size,
+                value_size,
+                "a number",
+                slide.title,
+                anchor=MSO_ANCHOR.BOTTOM,
+                whole_words=True,
+                name=f"Number {i + 1}",
             )
             _textbox(
                 ctx,
                 new,
-                (x, top + int(Pt(12)) + value_h + label_h, box_w, detail_h),
-                number.detail,
-                size,
-                color="text",
+                (x, y + value_h, box_w, label_h),
+                [Para(number.label, bold=True, space_before=0)],
+                label_size,
+                label_size,
+                "a number's label",
+                slide.title,
+                whole_words=True,
+                name=f"Label {i + 1}",
             )
+            if number.detail:
+                _textbox(
+                    ctx,
+                    new,
+                    (x, y + value_h + label_h, box_w, detail_h),
+                    [Para(number.detail, space_before=0)],
+                    detail_size,
+                    detail_size,
+                    "a number's detail",
+                    slide.title,
+                    name=f"Detail {i + 1}",
+                )
+
+
+def _solid(ctx: DeckContext, shape: Any, color: str, line: str | None = None) -> None:
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = ctx.rgb(color)
+    if line:
+        shape.line.color.rgb = ctx.rgb(line)
+        shape.line.width = Pt(1.25)
+    else:
+        shape.line.fill.background()
+    if shape.has_text_frame:
+        shape.text_frame.text = ""
+
+
+def _decorative(shape: Any) -> None:
+    """Mark a purely decorative shape, so screen readers and PDF tags skip it."""
+    cNvPr = shape._element.find(".//" + qn("p:cNvPr"))
+    if cNvPr is None:
+        return
+    ext_lst = etree.SubElement(cNvPr, qn("a:extLst"))
+    ext = etree.SubElement(ext_lst, qn("a:ext"))
+    ext.set("uri", "{C183D7F6-B498-43B3-948B-1728B52AA6E4}")
+    deco = etree.SubElement(
+        ext, "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+    )
+    deco.set("val", "1")
 
 
 def build_timeline(ctx: DeckContext, slide: Slide) -> None:
     """Milestones on a line, drawn with native shapes: filled dots done, open dots planned."""
-    left, top, width, height = content_area(ctx.prs, ctx.layouts["title-only"].layout)
-    per_slide = 6
+    left, top, width, height = _area(ctx, "timeline")
+    per_slide = 6 if width / ctx.height > 1.3 else 5
     chunks = [slide.steps[i : i + per_slide] for i in range(0, len(slide.steps), per_slide)] or [[]]
+    style = TextStyle(font=ctx.body_font)
     for n, steps in enumerate(chunks, 1):
-        new = _new_slide(ctx, "title-only", slide, _paged_title(slide.title, n, len(chunks)))
-        _remove_unused_placeholders(new, [new.shapes.title] if new.shapes.title is not None else [])
+        new = _new_slide(
+            ctx,
+            "timeline",
+            slide,
+            _paged_title(slide.title, n, len(chunks)),
+            _continued_notes(slide, n, len(chunks)),
+        )
+        _remove_unused_placeholders(new, [])
         if not steps:
             continue
-        line_y = top + int(height * 0.3)
+        slot = width // max(len(steps), 3)
+        offset = (width - slot * len(steps)) // 2
+        when_h = int(height * 0.16)
+        line_y = top + when_h + int(Pt(14))
         line = new.shapes.add_shape(
-            MSO_SHAPE.RECTANGLE, left, line_y - int(Pt(2)), width, int(Pt(4))
+            MSO_SHAPE.RECTANGLE,
+            Emu(left + offset),
+            Emu(line_y - int(Pt(2))),
+            Emu(slot * len(steps)),
+            Emu(int(Pt(4))),
         )
-        line.fill.solid()
-        line.fill.fore_color.rgb = ctx.rgb("primary")
-        line.line.fill.background()
+        _solid(ctx, line, "primary")
         line.name = "Timeline"
-        slot = width // len(steps)
+        _decorative(line)
         dot = int(Pt(22))
+        box_w = slot - int(Pt(6))
+        text_top = line_y + dot // 2 + int(Pt(8))
+        text_h = top + height - text_top
+        when_size = min(
+            _fit(
+                ctx,
+                [Para(s.when, bold=True)],
+                style,
+                (box_w - 45720 * 2, when_h - 45720),
+                18,
+                11,
+                True,
+            )
+            or 11
+            for s in steps
+        )
+        text_paras = [[Para(s.text, align=PP_ALIGN.CENTER, space_before=0)] for s in steps]
+        inner = (box_w - 2 * 45720, text_h - 2 * 22860)
+        text_size = min(
+            (
+                _fit(ctx, p, style, inner, 18, SMALL_FLOOR, True)
+                or _fit(ctx, p, style, inner, 18, SMALL_FLOOR)
+                or 0
+            )
+            for p in text_paras
+        )
+        if not text_size:
+            text_size = SMALL_FLOOR
+            ctx.warn(slide.title, "a milestone text does not fit; shorten it")
         for i, step in enumerate(steps):
-            cx = left + slot * i + slot // 2
+            cx = left + offset + slot * i + slot // 2
             circle = new.shapes.add_shape(
-                MSO_SHAPE.OVAL, cx - dot // 2, line_y - dot // 2, dot, dot
+                MSO_SHAPE.OVAL, Emu(cx - dot // 2), Emu(line_y - dot // 2), Emu(dot), Emu(dot)
             )
             circle.name = f"Milestone {i + 1}"
-            circle.line.color.rgb = ctx.rgb("accent")
+            _solid(ctx, circle, "accent" if step.done else "background", line="accent")
             circle.line.width = Pt(3)
-            if step.done:
-                circle.fill.solid()
-                circle.fill.fore_color.rgb = ctx.rgb("accent")
-            else:
-                circle.fill.solid()
-                circle.fill.fore_color.rgb = ctx.rgb("background")
-            box_w = slot - int(Pt(8))
-            when_box = (cx - box_w // 2, line_y - int(height * 0.25), box_w, int(height * 0.2))
-            tb = _textbox(
-                ctx, new, when_box, step.when, 16, bold=True, color="primary", align=PP_ALIGN.CENTER
-            )
-            tb.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-            text_h = int(height * 0.6)
-            size = (
-                fit_size([Paragraph(plain(step.text))], ctx.body_font, box_w, text_h, 16, 10) or 10
+            _set_alt(
+                circle,
+                f"{plain(step.when)}: {plain(step.text)} ({'done' if step.done else 'planned'})",
             )
             _textbox(
                 ctx,
                 new,
-                (cx - box_w // 2, line_y + dot, box_w, text_h),
-                step.text,
-                size,
-                color="text",
-                align=PP_ALIGN.CENTER,
+                (cx - box_w // 2, top, box_w, when_h),
+                [
+                    Para(
+                        step.when, bold=True, color="primary", align=PP_ALIGN.CENTER, space_before=0
+                    )
+                ],
+                when_size,
+                when_size,
+                "a milestone date",
+                slide.title,
+                anchor=MSO_ANCHOR.BOTTOM,
+                name=f"When {i + 1}",
+            )
+            _textbox(
+                ctx,
+                new,
+                (cx - box_w // 2, text_top, box_w, text_h),
+                text_paras[i],
+                text_size,
+                text_size,
+                "a milestone text",
+                slide.title,
+                name=f"Milestone text {i + 1}",
             )
 
 
 def build_chart(ctx: DeckContext, slide: Slide) -> None:
-    """A native, editable chart (clustered columns or lines) with alt text from the data."""
-    chart_spec = slide.chart
-    new = _new_slide(ctx, "title-only", slide, slide.title)
-    _remove_unused_placeholders(new, [new.shapes.title] if new.shapes.title is not None else [])
-    if chart_spec is None:
+    """Native, editable charts (one, or two side by side) with alt text from the data."""
+    new = _new_slide(ctx, "chart", slide, slide.title)
+    _remove_unused_placeholders(new, [])
+    charts = [c for c in [slide.chart, *slide.charts] if c is not None]
+    if not charts:
         return
-    left, top, width, height = content_area(ctx.prs, ctx.layouts["title-only"].layout)
-    data = CategoryChartData(number_format=chart_spec.number_format)
-    data.categories = chart_spec.categories
-    for series in chart_spec.series:
-        data.add_series(series.name, series.values)
-    chart_type = (
-        XL_CHART_TYPE.COLUMN_CLUSTERED if chart_spec.type == "bar" else XL_CHART_TYPE.LINE_MARKERS
-    )
-    frame = new.shapes.add_chart(chart_type, left, top, width, height, data)
-    frame.name = "Chart"
-    _set_alt(frame, chart_spec.alt)
+    left, top, width, height = _area(ctx, "chart")
+    gap = int(width * 0.04) if len(charts) > 1 else 0
+    chart_w = (width - gap * (len(charts) - 1)) // len(charts)
+    for i, spec in enumerate(charts):
+        _add_chart(
+            ctx, new, spec, (left + i * (chart_w + gap), top, chart_w, height), i, len(charts)
+        )
+
+
+def _add_chart(
+    ctx: DeckContext, new: Any, spec: Chart, box: tuple[int, int, int, int], index: int, count: int
+) -> None:
+    chart_type = {
+        "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        "line": XL_CHART_TYPE.LINE_MARKERS,
+    }[spec.type]
+    horizontal = spec.type == "bar" and max(len(c) for c in spec.categories) > 12
+    # Horizontal bars are drawn bottom-up: give them the categories in reverse, so the first
+    # is read first (reversing the axis instead moves the value axis to the top).
+    order = slice(None, None, -1) if horizontal else slice(None)
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = list(spec.categories)[order]
+    for series in spec.series:
+        data.add_series(series.name, list(series.values)[order])
+    if horizontal:
+        chart_type = XL_CHART_TYPE.BAR_CLUSTERED
+    frame = new.shapes.add_chart(chart_type, *(Emu(v) for v in box), data)
+    frame.name = f"Chart {index + 1}"
+    _set_alt(frame, spec.alt)
     chart = frame.chart
     # python-pptx's chart XML uses negative axis ids, which the schema (unsignedInt) refuses.
     for element in chart._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
@@ -641,12 +1405,296 @@ def build_chart(ctx: DeckContext, slide: Slide) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
-    chart.font.size = Pt(14)
-    colors = ["primary", "accent", "text"]
+    chart.font.size = Pt(14 if count == 1 else 12)
+    if ctx.theme.spec.fonts.body:
+        chart.font.name = ctx.theme.spec.fonts.body
+    if horizontal:
+        chart.plots[0].gap_width = 60
+    _chart_language(chart, ctx.language)
+    axis = chart.value_axis
+    axis.tick_labels.number_format = spec.number_format
+    axis.tick_labels.number_format_is_linked = False
+    axis.has_major_gridlines = True
+    percent = "%" in spec.number_format
+    if percent:  # few, short tick labels: 0%, 50%, 100%, ...
+        top = max([100.0, *(v for series in spec.series for v in series.values)])
+        axis.minimum_scale = 0
+        axis.maximum_scale = math.ceil(top / 50) * 50
+        axis.major_unit = 50
+    colors = (
+        [_mix(ctx.palette["text"], ctx.palette["background"], 0.55), "accent"]
+        if percent
+        else ["primary", "accent", "text"]
+    )
     for i, plot_series in enumerate(chart.plots[0].series):
         fill = plot_series.format.fill
         fill.solid()
         fill.fore_color.rgb = ctx.rgb(colors[i % len(colors)])
+
+
+def _chart_language(chart: Any, tag: str) -> None:
+    """The chart's editing language (c:lang), so number formats follow the deck's language."""
+    space = chart._chartSpace
+    lang = space.find(qn("c:lang"))
+    if lang is None:
+        lang = etree.Element(qn("c:lang"))
+        date1904 = space.find(qn("c:date1904"))
+        if date1904 is not None:
+            date1904.addnext(lang)
+        else:
+            space.insert(0, lang)
+    lang.set("val", tag)
+
+
+def build_balance(ctx: DeckContext, slide: Slide) -> None:
+    """Values balance: a beam on a pivot, gains hanging left and tensions (with how each is
+    addressed) hanging right; long lists continue on numbered slides."""
+    left, top, width, height = _area(ctx, "balance")
+    columns = ([*list(slide.columns), Column(), Column()])[:2]
+    gap = int(width * 0.06)
+    col_w = (width - gap) // 2
+    beam_h = int(height * 0.16)
+    head_h = int(height * 0.13)
+    body_top = top + beam_h + head_h + int(Pt(6))
+    body_h = top + height - body_top
+    style = TextStyle(font=ctx.body_font)
+    inner = (col_w - 2 * 91440, body_h - 2 * 45720)
+    groups = [_balance_groups(c) for c in columns]
+    flat = [[p for g in gs for p in g] for gs in groups]
+    size = min(_fit(ctx, f, style, inner, 22, BODY_FLOOR) or 0 for f in flat)
+    if size:
+        pages = [flat]
+    else:
+        size = BODY_FLOOR
+        split = [
+            _paginate(gs, lambda t: _fit(ctx, t, style, inner, size, size) is not None)
+            for gs in groups
+        ]
+        count = max(len(s) for s in split)
+        pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
+    head_size = min(
+        _fit(
+            ctx,
+            [Para(c.heading or "", bold=True)],
+            style,
+            (col_w - 2 * 91440, head_h - 45720),
+            20,
+            12,
+        )
+        or 12
+        for c in columns
+    )
+    fills = ["primary", "accent"]
+    for n, page in enumerate(pages, 1):
+        new = _new_slide(
+            ctx,
+            "balance",
+            slide,
+            _paged_title(slide.title, n, len(pages)),
+            _continued_notes(slide, n, len(pages)),
+        )
+        _remove_unused_placeholders(new, [])
+        cx = left + width // 2
+        pivot_w, pivot_h = int(beam_h * 0.9), int(beam_h * 0.75)
+        beam_y = top + int(beam_h * 0.15)
+        pivot = new.shapes.add_shape(
+            MSO_SHAPE.ISOSCELES_TRIANGLE,
+            Emu(cx - pivot_w // 2),
+            Emu(beam_y + int(Pt(5))),
+            Emu(pivot_w),
+            Emu(pivot_h),
+        )
+        _solid(ctx, pivot, "text")
+        pivot.name = "Balance pivot"
+        beam = new.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE,
+            Emu(left + col_w // 2),
+            Emu(beam_y),
+            Emu(width - col_w),
+            Emu(int(Pt(5))),
+        )
+        _solid(ctx, beam, "text")
+        beam.name = "Balance beam"
+        for shape in (pivot, beam):
+            _decorative(shape)
+        for i, body in enumerate(page):
+            x = left + i * (col_w + gap)
+            string = new.shapes.add_shape(
+                MSO_SHAPE.RECTANGLE,
+                Emu(x + col_w // 2 - int(Pt(1))),
+                Emu(beam_y),
+                Emu(int(Pt(2))),
+                Emu(top + beam_h - beam_y),
+            )
+            _solid(ctx, string, "text")
+            string.name = "Balance string"
+            _decorative(string)
+            head = new.shapes.add_shape(
+                MSO_SHAPE.ROUNDED_RECTANGLE, Emu(x), Emu(top + beam_h), Emu(col_w), Emu(head_h)
+            )
+            _solid(ctx, head, fills[i])
+            head.name = f"Pan {i + 1}"
+            head.text_frame.margin_left = head.text_frame.margin_right = Emu(91440)
+            _write(
+                ctx,
+                head,
+                [
+                    Para(
+                        columns[i].heading or "",
+                        bold=True,
+                        align=PP_ALIGN.CENTER,
+                        color=_on(ctx.palette[fills[i]]),
+                        space_before=0,
+                    )
+                ],
+                head_size,
+                TextStyle(font=ctx.body_font),
+                anchor=MSO_ANCHOR.MIDDLE,
+            )
+            if body:
+                _textbox(
+                    ctx,
+                    new,
+                    (x, body_top, col_w, body_h),
+                    body,
+                    size,
+                    size,
+                    f"column {i + 1}",
+                    slide.title,
+                    name=f"Values {i + 1}",
+                    insets=(91440, 45720),
+                )
+
+
+def _balance_groups(column: Column) -> list[list[Para]]:
+    groups: list[list[Para]] = []
+    for item in column.items:
+        para = Para(
+            item.text,
+            level=item.level,
+            bullet=item.level == 0,
+            scale=0.85 if item.level else 1.0,
+            space_before=0.5 if item.level == 0 else 0.1,
+        )
+        if item.level and groups:
+            groups[-1].append(para)
+        else:
+            groups.append([para])
+    return groups
+
+
+def build_hats(ctx: DeckContext, slide: Slide) -> None:
+    """De Bono's six thinking hats: per hat a coloured hat (native shapes) with its label, and
+    under it what the content says under that hat; what does not fit is counted ("+2 …"), and
+    the notes carry every item."""
+    new = _new_slide(ctx, "hats", slide, slide.title)
+    _remove_unused_placeholders(new, [])
+    left, top, width, height = _area(ctx, "hats")
+    hats = list(slide.columns[:6])
+    cols = 3 if width / ctx.height > 1.3 else 2
+    rows = math.ceil(len(hats) / cols) or 1
+    gap_x, gap_y = int(width * 0.03), int(height * 0.04)
+    cell_w = (width - gap_x * (cols - 1)) // cols
+    cell_h = (height - gap_y * (rows - 1)) // rows
+    head_h = min(int(cell_h * 0.3), int(Pt(44)))
+    icon_w = int(head_h * 1.3)
+    label_x = icon_w + int(Pt(6))
+    style = TextStyle(font=ctx.body_font)
+    inner = (cell_w - 2 * 45720, cell_h - head_h - 2 * 22860)
+    label_inner = (cell_w - label_x - 2 * 45720, head_h - 2 * 22860)
+    label_size = min(
+        (
+            _fit(ctx, [Para(h.heading or "", bold=True)], style, label_inner, 20, 11, True) or 11
+            for h in hats
+        ),
+        default=11,
+    )
+    # One size for all hats: where a hat's list does not fit at the smallest size, its last
+    # items give way to a "+n" line (the notes carry every item).
+    shown = [len(h.items) for h in hats]
+
+    def paras_of(i: int) -> list[Para]:
+        items = hats[i].items
+        return _hat_items(items[: shown[i]], len(items) - shown[i])
+
+    for i in range(len(hats)):
+        while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
+            shown[i] -= 1
+    paras = [paras_of(i) for i in range(len(hats))]
+    size = min((_fit(ctx, p, style, inner, 18, 12) or 12 for p in paras), default=12)
+    for i, (hat, p) in enumerate(zip(hats, paras, strict=True)):
+        r, c = divmod(i, cols)
+        x = left + c * (cell_w + gap_x)
+        y = top + r * (cell_h + gap_y)
+        _draw_hat(ctx, new, hat, (x, y + int(head_h * 0.1), icon_w, int(head_h * 0.8)))
+        _textbox(
+            ctx,
+            new,
+            (x + label_x, y, cell_w - label_x, head_h),
+            [Para(hat.heading or "", bold=True, space_before=0)],
+            label_size,
+            label_size,
+            f"the label of the {hat.key or ''} hat",
+            slide.title,
+            anchor=MSO_ANCHOR.MIDDLE,
+            name=f"Hat {i + 1}",
+        )
+        if p:
+            _textbox(
+                ctx,
+                new,
+                (x, y + head_h, cell_w, cell_h - head_h),
+                p,
+                size,
+                size,
+                f"the {hat.key or ''} hat's text",
+                slide.title,
+                name=f"Hat text {i + 1}",
+            )
+
+
+def _hat_items(items: Sequence[Item], hidden: int) -> list[Para]:
+    paras = [Para(i.text, bullet=True, space_before=0.15, scale=0.95) for i in items]
+    if hidden:
+        paras.append(Para(f"*+{hidden} …*", space_before=0.15, scale=0.95))
+    return paras
+
+
+def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, int, int]) -> None:
+    """A hat from native shapes: crown, band and brim, grouped, with the hat's name as alt text."""
+    x, y, w, h = box
+    color = HAT_COLORS.get(hat.key or "", ctx.palette["primary"])
+    outline = "5F6B76" if color == "FFFFFF" else None
+    group = slide.shapes.add_group_shape()
+    group.name = f"{(hat.key or 'hat').capitalize()} hat"
+    crown = group.shapes.add_shape(
+        MSO_SHAPE.ROUND_2_SAME_RECTANGLE,
+        Emu(x + int(w * 0.2)),
+        Emu(y),
+        Emu(int(w * 0.6)),
+        Emu(int(h * 0.7)),
+    )
+    band = group.shapes.add_shape(
+        MSO_SHAPE.RECTANGLE,
+        Emu(x + int(w * 0.2)),
+        Emu(y + int(h * 0.5)),
+        Emu(int(w * 0.6)),
+        Emu(int(h * 0.13)),
+    )
+    brim = group.shapes.add_shape(
+        MSO_SHAPE.OVAL, Emu(x), Emu(y + int(h * 0.62)), Emu(w), Emu(int(h * 0.3))
+    )
+    for shape in (brim, crown):
+        _solid(ctx, shape, color, line=outline)
+    for shape in (brim, crown, band):
+        _decorative(shape)
+    band_color = _mix(color, "FFFFFF" if color != "FFFFFF" else "000000", 0.45)
+    _solid(ctx, band, band_color)
+    # The brim is drawn last in the group but must sit behind the crown: reorder.
+    tree = group._element
+    tree.remove(brim._element)
+    tree.insert(tree.index(crown._element), brim._element)
+    _set_alt(group, plain(hat.heading or hat.key or "hat"))
 
 
 SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
@@ -657,10 +1705,13 @@ SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
     "two-columns": build_two_columns,
     "image": build_image,
     "table": build_table,
+    "matrix": build_matrix,
     "numbers": build_numbers,
     "timeline": build_timeline,
     "chart": build_chart,
     "closing": build_closing,
+    "balance": build_balance,
+    "hats": build_hats,
 }
 
 
