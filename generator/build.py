@@ -134,12 +134,19 @@ def build(
     pdf: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    expect: Callable[[int], None] | None = None,
 ) -> BuildReport:
-    """Build every document for the workspace at ``path`` (see the module contract)."""
+    """Build every document for the workspace at ``path`` (see the module contract).
+
+    ``progress`` gets a message per step; ``expect``, if given, is told the number of steps
+    first (one per job built, per document written and per PDF), for a progress bar.
+    """
     say = progress or (lambda _message: None)
     workspace = load_workspace(path)
     out = (out or workspace.root / "output").resolve()
     work = plan(workspace, audiences)
+    if expect is not None:
+        expect(len(work) * (5 if pdf else 3))
     rendered = render_all(workspace, work)
     documents = _build_all(rendered, out, jobs, say)
     paths = [d.path for d in documents]

@@ -8,7 +8,7 @@ imported inside the commands, so ``pitchkit --help`` starts fast.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -107,36 +107,112 @@ def build(
 ) -> None:
     """Build the decks and handouts for every project and audience under PATH."""
     from .build import build as run_build
+    from .progress import Reporter
 
-    with _user_errors():
+    with _user_errors(), Reporter() as reporter:
         report = run_build(
             path,
             out=out,
             audiences=audiences or None,
             pdf=pdf,
             jobs=jobs or _jobs_default(),
-            progress=_progress_printer(),
+            progress=reporter,
+            expect=reporter.expect,
         )
     _print_warnings([w.render(path.resolve()) for w in report.warnings])
-    _print_summary(report)
+    for d in report.documents:
+        _print_warnings([f"{d.path.name}: {w}" for w in d.warnings])
+    _print_summary(report, out)
 
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
-def check(path: Path, strict: bool) -> None:
-    """Validate content and templates and try every document in memory; write nothing."""
-    from .check import check_workspace
+@click.option(
+    "--no-pages",
+    is_flag=True,
+    help="Do not count the handout pages with LibreOffice (faster).",
+)
+def check(path: Path, strict: bool, no_pages: bool) -> None:
+    """Validate content and templates, build every document in memory and check it; write nothing.
 
-    with _user_errors():
-        result = check_workspace(path)
-    _print_warnings(result.warnings)
+    Checks accessibility (alt text, slide titles, table headers, reading order, headings,
+    language, link text), colour contrast (WCAG 2.1 AA) and fit (text that runs out of its box,
+    a handout longer than one page). Errors give exit status 1; warnings do with --strict.
+    """
+    from .check import check_workspace
+    from .progress import Reporter
+
+    with _user_errors(), Reporter() as reporter:
+        result = check_workspace(path, pages=not no_pages, progress=reporter)
+    _print_check(result)
+    if result.errors or (strict and result.warnings):
+        problems = f"{len(result.errors)} error(s)"
+        if strict and result.warnings:
+            problems += f" and {len(result.warnings)} warning(s) (--strict)"
+        raise click.ClickException(f"{problems} found; see above")
+
+
+def _print_check(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    for finding in result.errors:
+        click.secho(f"error: {finding.render()}", fg="red")
+    for finding in result.warnings:
+        click.secho(f"warning: {finding.render()}", fg="yellow")
+    table = Table(title="pitchkit check", title_justify="left")
+    table.add_column("document", overflow="fold")
+    for column in ("pages", "errors", "warnings"):
+        table.add_column(column, justify="right")
+    counts: dict[str, list[int]] = {name: [0, 0] for name in result.names}
+    for f in result.findings:
+        row = counts.setdefault(f.document or "(content)", [0, 0])
+        row[0 if f.severity == "error" else 1] += 1
+    for name, (errors, warnings) in counts.items():
+        pages = result.pages.get(name)
+        table.add_row(
+            name,
+            "" if pages is None else str(pages),
+            f"[red]{errors}[/]" if errors else "0",
+            f"[yellow]{warnings}[/]" if warnings else "0",
+        )
+    Console(soft_wrap=True).print(table)
     click.echo(
         f"checked {result.projects} project(s), {result.documents} document(s): "
-        f"{len(result.warnings)} warning(s)"
+        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
     )
-    if strict and result.warnings:
-        raise click.ClickException("warnings found and --strict is set")
+    if not result.pages_checked:
+        click.echo("handout pages not counted (LibreOffice not found, or --no-pages)")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the workspace).",
+)
+def preview(path: Path, out: Path | None) -> None:
+    """Build with PDFs and write pictures of every slide and page with an index.html to open.
+
+    Needs LibreOffice and pdftoppm (poppler-utils). Open output/index.html in a browser: per
+    project the audiences side by side, every slide and handout page, the files and the check's
+    findings.
+    """
+    from .preview import preview as run_preview
+    from .progress import Reporter
+
+    with _user_errors(), Reporter() as reporter:
+        result = run_preview(path, out=out, progress=reporter, expect=reporter.expect)
+    _print_summary(result.report, out)
+    errors, warnings = len(result.check.errors), len(result.check.warnings)
+    click.echo(
+        f"{result.pictures} picture(s); the check found {errors} error(s), {warnings} warning(s)"
+    )
+    click.echo(f"open {result.index.as_uri()}")
 
 
 @cli.command()
@@ -216,28 +292,22 @@ def schema(kind: str) -> None:
     click.echo(schema_text(kind), nl=False)
 
 
-def _progress_printer() -> Callable[[str], None]:
-    def say(message: str) -> None:
-        click.echo(message, err=True)
-
-    return say
-
-
 def _print_warnings(warnings: list[str]) -> None:
     for w in warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
 
 
-def _print_summary(report: Any) -> None:
+def _print_summary(report: Any, out: Path | None) -> None:
+    """The table every build ends with: documents written, pages, warnings."""
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("project", "audience", "document", "warnings", title="pitchkit build")
-    for d in report.documents:
-        table.add_row(d.project, d.audience, d.path.name, str(len(d.warnings)))
-    for p in report.pdfs:
-        table.add_row("", "", p.name, "")
-    Console(stderr=False, soft_wrap=True).print(table)
+    from .progress import summary_table
+
+    root = report.documents[0].path.parent.parent if report.documents else out
+    table, total = summary_table(report.documents, report.pdfs, root)
+    console = Console(soft_wrap=True)
+    console.print(table)
+    console.print(total, highlight=False)
 
 
 def main() -> None:
