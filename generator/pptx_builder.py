@@ -82,6 +82,11 @@ class TextStyle:
     bold: bool = False
     caps: bool = False
     font: str | None = None
+    # Formatting a template keeps only in its placeholders' sample text (LibreOffice writes no
+    # list styles): written on every run, so the slide looks like the template.
+    explicit_bold: bool = False
+    explicit_color: str | None = None
+    explicit_font: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         heading_font=theme.spec.fonts.heading or _theme_font(prs, "major"),
         palette=_palette(prs, theme),
     )
+    _title_colour_as_primary(ctx)
     ctx.title_max = _bounded(_master_size(prs, "titleStyle"), 28.0, TITLE_CAP, 36.0)
     ctx.body_max = _bounded(_master_size(prs, "bodyStyle"), 18.0, BODY_CAP, 24.0)
     for slide in deck.slides:
@@ -240,6 +246,23 @@ def _palette(prs: Any, theme: Theme) -> dict[str, str]:
     return palette
 
 
+def _title_colour_as_primary(ctx: DeckContext) -> None:
+    """A template whose theme colours are a program's defaults (LibreOffice writes Office's)
+    still shows its own colour in its titles: use that as the primary colour, unless theme.yaml
+    sets one."""
+    spec = ctx.theme.spec
+    if "colors" in spec.model_fields_set and "primary" in spec.colors.model_fields_set:
+        return
+    layout = ctx.layouts["title-only"].layout
+    for ph in layout.placeholders:
+        if "TITLE" in str(ph.placeholder_format.type):
+            colour = _text_style(ctx, ph, title=True).explicit_color
+            if colour and 0.02 < _luminance(colour) < 0.7:
+                ctx.palette["primary"] = colour
+                ctx.palette["light"] = _mix(colour, ctx.palette["background"], 0.88)
+            return
+
+
 def _mix(a: str, b: str, t: float) -> str:
     """Colour ``a`` moved a fraction ``t`` towards ``b`` (RRGGBB strings)."""
     ca = [int(a[i : i + 2], 16) for i in (0, 2, 4)]
@@ -307,15 +330,29 @@ def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
     sources.append(
         master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
     )
-    for rpr in sources:
+    # Last: the run properties of the layout's or master's sample text (what LibreOffice writes).
+    samples = []
+    for el in (s._element for s in _style_chain(shape)[1:]):
+        for path in (
+            f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:r')}/{qn('a:rPr')}",
+            f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:endParaRPr')}",
+        ):
+            found = el.find(path)
+            if found is not None:
+                samples.append(found)
+    explicit: dict[str, Any] = {}
+    for rpr in [*sources, *samples]:
         if rpr is None:
             continue
+        weak = rpr in samples
         if "sz" not in decided and rpr.get("sz"):
             size = int(rpr.get("sz")) / 100
             decided.add("sz")
         if "b" not in decided and rpr.get("b") is not None:
             bold = rpr.get("b") in ("1", "true")
             decided.add("b")
+            if weak and bold:
+                explicit["bold"] = True
         if "cap" not in decided and rpr.get("cap") is not None:
             caps = rpr.get("cap") == "all"
             decided.add("cap")
@@ -323,6 +360,13 @@ def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
         if "font" not in decided and latin is not None and latin.get("typeface"):
             font = latin.get("typeface")
             decided.add("font")
+            if weak and not font.startswith("+"):
+                explicit["font"] = font
+        srgb = rpr.find(f"{qn('a:solidFill')}/{qn('a:srgbClr')}")
+        if "color" not in decided and (rpr.find(qn("a:solidFill")) is not None):
+            decided.add("color")
+            if weak and srgb is not None:
+                explicit["color"] = srgb.get("val", "").upper() or None
     if font == "+mj-lt":
         font = ctx.heading_font
     elif font is None or font.startswith("+"):
@@ -331,7 +375,15 @@ def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
         font = ctx.theme.spec.fonts.heading
     if not title and ctx.theme.spec.fonts.body:
         font = ctx.theme.spec.fonts.body
-    return TextStyle(size, bold, caps, font)
+    return TextStyle(
+        size,
+        bold,
+        caps,
+        font,
+        explicit_bold=bool(explicit.get("bold")),
+        explicit_color=explicit.get("color"),
+        explicit_font=explicit.get("font") if font == explicit.get("font") else None,
+    )
 
 
 def _insets(shape: Any) -> tuple[int, int, int, int]:
@@ -454,7 +506,19 @@ def _write(
             etree.SubElement(pPr, qn("a:buChar")).set("char", "•" if para.level == 0 else "–")
         else:
             etree.SubElement(pPr, qn("a:buNone"))
-        _add_runs(ctx, p, para.text, s, para.color, para.bold, para.italic, font)
+        _add_runs(
+            ctx,
+            p,
+            para.text,
+            s,
+            para.color or (style.explicit_color if style else None),
+            para.bold or bool(style and style.explicit_bold),
+            para.italic,
+            font,
+        )
+        if style and style.explicit_font:
+            for run in p.runs:
+                run.font.name = style.explicit_font
         end = p._p.get_or_add_endParaRPr()
         end.set("sz", str(round(s * 100)))
 
@@ -523,7 +587,7 @@ def _textbox(
 
 def _items(items: Sequence[Item], bullets: bool = True) -> list[Para]:
     return [
-        Para(i.text, level=i.level, bullet=bullets, scale=0.85 if i.level else 1.0) for i in items
+        Para(i.text, level=i.level, bullet=bullets, scale=0.9 if i.level else 1.0) for i in items
     ]
 
 
@@ -630,6 +694,20 @@ def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
     return content_area(ctx.prs, ctx.layouts[LAYOUT_OF[kind]].layout)
 
 
+def _chunks(items: Sequence[Any], per: int) -> list[list[Any]]:
+    """``items`` in as few slides of at most ``per`` as possible, spread evenly (4+3, not 6+1)."""
+    if not items:
+        return [[]]
+    count = math.ceil(len(items) / per)
+    base, extra = divmod(len(items), count)
+    out, start = [], 0
+    for i in range(count):
+        size = base + (1 if i < extra else 0)
+        out.append(list(items[start : start + size]))
+        start += size
+    return out
+
+
 def _paged_title(title: str, index: int, count: int) -> str:
     return title if count == 1 else f"{title} ({index}/{count})"
 
@@ -666,7 +744,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
         if bodies:
             target = bodies[0]
             style = _text_style(ctx, target, title=False)
-            high = _bounded(style.size, 14, 28, 20)
+            high = _bounded(style.size, 14, min(24.0, ctx.title_max * 0.65), 20)
             size = _fit(ctx, paras, style, _inner(target), high, 12)
             if size is None:
                 size = 12
@@ -995,11 +1073,11 @@ def _table_geometry(
         from .fit import widest_word_pt
 
         widest.append(
-            max(widest_word_pt(_measured([Para(x)], style), style.font, 14) for x in cells)
+            max(widest_word_pt(_measured([Para(x)], style), style.font, 20) for x in cells)
         )
     total = sum(lengths)
     widths = [int(width * n / total) for n in lengths]
-    # Give a column too narrow for its longest word (at 14 pt) room from the widest column.
+    # Give a column too narrow for its longest word (at 20 pt) room from the widest column.
     for c in range(cols):
         need = int((widest[c] + 2) * EMU_PER_PT) + 2 * CELL_MARGIN_X
         if widths[c] < need:
@@ -1059,10 +1137,19 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     cols = len(header)
     rows = [list(r) + [""] * (cols - len(r)) for r in table.rows]
     widths = _table_geometry(ctx, header, rows, width)
-    size = 18.0
+    # The largest size (20 down to 14) that needs no more slides than 14 pt does; 12 pt only
+    # when a single row is too long for a slide at 14 pt.
+    least = len(_table_pages(ctx, header, rows, widths, height, 14.0))
+    size = next(
+        s
+        for s in (20.0, 19.0, 18.0, 17.0, 16.0, 15.0, 14.0)
+        if len(_table_pages(ctx, header, rows, widths, height, s)) <= least
+    )
     pages = _table_pages(ctx, header, rows, widths, height, size)
-    while len(pages) > 1 and size > 12:
-        size -= 1
+    if any(
+        len(page) == 1 and _row_height(ctx, page[0], widths, size, False) > height for page in pages
+    ):
+        size = 12.0
         pages = _table_pages(ctx, header, rows, widths, height, size)
     for page in pages:
         used = sum(_row_height(ctx, r, widths, size, False) for r in page)
@@ -1134,7 +1221,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
     """Big numbers: up to four figures side by side (three on 4:3), each with label and detail."""
     left, top, width, height = _area(ctx, "numbers")
     per = 4 if width / ctx.height > 1.3 else 3
-    chunks = [slide.numbers[i : i + per] for i in range(0, len(slide.numbers), per)] or [[]]
+    chunks = _chunks(slide.numbers, per)
     for n, numbers in enumerate(chunks, 1):
         new = _new_slide(
             ctx,
@@ -1264,7 +1351,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
     """Milestones on a line, drawn with native shapes: filled dots done, open dots planned."""
     left, top, width, height = _area(ctx, "timeline")
     per_slide = 6 if width / ctx.height > 1.3 else 5
-    chunks = [slide.steps[i : i + per_slide] for i in range(0, len(slide.steps), per_slide)] or [[]]
+    chunks = _chunks(slide.steps, per_slide)
     style = TextStyle(font=ctx.body_font)
     for n, steps in enumerate(chunks, 1):
         new = _new_slide(
@@ -1573,7 +1660,6 @@ def _balance_groups(column: Column) -> list[list[Para]]:
             item.text,
             level=item.level,
             bullet=item.level == 0,
-            scale=0.85 if item.level else 1.0,
             space_before=0.5 if item.level == 0 else 0.1,
         )
         if item.level and groups:
@@ -1612,14 +1698,22 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
     # One size for all hats: where a hat's list does not fit at the smallest size, its last
     # items give way to a "+n" line (the notes carry every item).
     shown = [len(h.items) for h in hats]
+    texts = [[i.text for i in h.items] for h in hats]
 
     def paras_of(i: int) -> list[Para]:
-        items = hats[i].items
-        return _hat_items(items[: shown[i]], len(items) - shown[i])
+        return _hat_items(texts[i][: shown[i]], len(texts[i]) - shown[i])
 
-    for i in range(len(hats)):
-        while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
-            shown[i] -= 1
+    def drop_until_fit() -> None:
+        for i in range(len(hats)):
+            shown[i] = len(texts[i])
+            while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
+                shown[i] -= 1
+
+    drop_until_fit()
+    if any(n < len(t) for n, t in zip(shown, texts, strict=True)):
+        # Long items first give way to their first words, so that more of them show.
+        texts = [[_first_words(x, 10) for x in t] for t in texts]
+        drop_until_fit()
     paras = [paras_of(i) for i in range(len(hats))]
     size = min((_fit(ctx, p, style, inner, 18, 12) or 12 for p in paras), default=12)
     for i, (hat, p) in enumerate(zip(hats, paras, strict=True)):
@@ -1653,10 +1747,16 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
             )
 
 
-def _hat_items(items: Sequence[Item], hidden: int) -> list[Para]:
-    paras = [Para(i.text, bullet=True, space_before=0.15, scale=0.95) for i in items]
+def _first_words(text: str, count: int) -> str:
+    """The first ``count`` words of inline Markdown, as plain text, with "…" if cut."""
+    words = plain(text).split()
+    return _escape(" ".join(words[:count]) + (" …" if len(words) > count else ""))
+
+
+def _hat_items(items: Sequence[str], hidden: int) -> list[Para]:
+    paras = [Para(text, bullet=True, space_before=0.15) for text in items]
     if hidden:
-        paras.append(Para(f"*+{hidden} …*", space_before=0.15, scale=0.95))
+        paras.append(Para(f"*+{hidden} …*", space_before=0.15))
     return paras
 
 
