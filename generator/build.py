@@ -149,6 +149,10 @@ def build(
         expect(len(work) * (5 if pdf else 3))
     rendered = render_all(workspace, work)
     documents = _build_all(rendered, out, jobs, say)
+    if not audiences:  # the programme deck: every project side by side, where there are several
+        from .programme import programme_documents
+
+        documents += programme_documents(workspace, out)
     paths = [d.path for d in documents]
     if len(set(paths)) != len(paths):
         raise BuildError("two documents would be written to the same file; rename a project folder")

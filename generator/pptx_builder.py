@@ -253,8 +253,8 @@ def _title_colour_as_primary(ctx: DeckContext) -> None:
     spec = ctx.theme.spec
     if "colors" in spec.model_fields_set and "primary" in spec.colors.model_fields_set:
         return
-    layout = ctx.layouts["title-only"].layout
-    for ph in layout.placeholders:
+    layout: Any = ctx.layouts["title-only"].layout
+    for ph in list(layout.placeholders):
         if "TITLE" in str(ph.placeholder_format.type):
             colour = _text_style(ctx, ph, title=True).explicit_color
             if colour and 0.02 < _luminance(colour) < 0.7:
@@ -1137,13 +1137,17 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     cols = len(header)
     rows = [list(r) + [""] * (cols - len(r)) for r in table.rows]
     widths = _table_geometry(ctx, header, rows, width)
-    # The largest size (20 down to 14) that needs no more slides than 14 pt does; 12 pt only
-    # when a single row is too long for a slide at 14 pt.
+    # The largest size (20 down to 14) that needs no more slides than 14 pt does; 12 pt when
+    # that saves slides of a long table, or when a single row is too long for a slide.
     least = len(_table_pages(ctx, header, rows, widths, height, 14.0))
+    floor = 14.0
+    if least > 2 and len(_table_pages(ctx, header, rows, widths, height, 12.0)) < least:
+        floor = 12.0  # a long table: smaller text saves whole slides
+        least = len(_table_pages(ctx, header, rows, widths, height, 12.0))
     size = next(
         s
-        for s in (20.0, 19.0, 18.0, 17.0, 16.0, 15.0, 14.0)
-        if len(_table_pages(ctx, header, rows, widths, height, s)) <= least
+        for s in (20.0, 19.0, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0)
+        if s >= floor and len(_table_pages(ctx, header, rows, widths, height, s)) <= least
     )
     pages = _table_pages(ctx, header, rows, widths, height, size)
     if any(

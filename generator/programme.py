@@ -1,0 +1,128 @@
+"""The programme deck: every project of a workspace side by side (DESIGN.md, Outputs).
+
+Contract: :func:`render_programme` turns a workspace with several projects into a :class:`Deck`
+tree from ``deck/programme.yaml.j2`` (one slide per project with its key message, stage, costs
+and ask, an overview table, and a matrix of projects against the coalition agreement items and
+policy programmes they serve); :func:`programme_documents` builds it in memory as
+``programme.pptx`` in the output root, on the first project's theme, in the language most
+projects use. A workspace with one project gets no programme deck.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .doctree import Deck
+from .formats import Formatter
+from .loader import Workspace
+from .templating import TemplateLibrary
+
+TEMPLATE = "deck/programme.yaml.j2"
+FILENAME = "programme.pptx"
+
+
+def programme_language(workspace: Workspace) -> str:
+    """The language most projects are written in (the first project's on a tie)."""
+    counts = Counter(p.content.language for p in workspace.projects)
+    top = max(counts.values())
+    return next(p.content.language for p in workspace.projects if counts[p.content.language] == top)
+
+
+def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[str, Any]:
+    """What the programme template may use (see the template's header)."""
+    language = programme_language(workspace)
+    fmt = Formatter(language)
+    t = library.labels(language)
+    labels = t["deck"]["programme"]
+    projects = []
+    for project in workspace.projects:
+        content = project.content
+        costs = content.costs
+        parts = []
+        if costs is not None and costs.investment is not None:
+            parts.append(fmt.money(costs.investment, costs.currency))
+        if costs is not None and costs.savings_yearly is not None:
+            label = str(t["savings_yearly"])
+            saving = fmt.money(costs.savings_yearly, costs.currency)
+            parts.append(f"{label[:1].lower()}{label[1:]} {saving}")
+        projects.append(
+            {
+                "title": content.project.title,
+                "key_message": content.pitch.key_message,
+                "stage": t["stage_names"].get(content.stage, content.stage),
+                "investment": fmt.money(costs.investment, costs.currency)
+                if costs is not None and costs.investment is not None
+                else "",
+                "costs": "; ".join(parts),
+                "ask": content.pitch.ask or "",
+                "municipality": content.project.municipality,
+            }
+        )
+    items: list[tuple[str, str]] = []  # (label, key) in first-seen order
+    served: dict[str, set[int]] = {}
+    for index, project in enumerate(workspace.projects):
+        policy = project.content.policy
+        if policy is None:
+            continue
+        for kind, values in (
+            ("coalition", policy.coalition_agreement),
+            ("programme", policy.programmes),
+        ):
+            for value in values:
+                key = " ".join(value.split()).casefold()
+                if key not in served:
+                    items.append((labels[kind].replace("{item}", value), key))
+                    served[key] = set()
+                served[key].add(index)
+    policy_rows = [
+        {
+            "label": label,
+            "marks": [
+                labels["serves"] if i in served[key] else "" for i in range(len(projects))
+            ],
+        }
+        for label, key in items
+    ]
+    first = workspace.projects[0].content.project
+    return {
+        "t": t,
+        "fmt": fmt,
+        "projects": projects,
+        "policy": policy_rows,
+        "municipality": first.municipality,
+        "date": fmt.date(first.date) if first.date else "",
+    }
+
+
+def render_programme(workspace: Workspace) -> Deck | None:
+    """The programme deck tree, or None for a workspace with fewer than two projects."""
+    if len(workspace.projects) < 2:
+        return None
+    library = TemplateLibrary.for_project(None, workspace.root)
+    return library.render(library.find([TEMPLATE]), programme_context(workspace, library), Deck)
+
+
+def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
+    """``programme.pptx`` in the output root as a build Document (bytes in memory), or none."""
+    from .build import Document
+    from .pptx_builder import build_deck
+    from .writer import document_time, normalize_zip
+
+    deck = render_programme(workspace)
+    if deck is None:
+        return []
+    first = workspace.projects[0]
+    when = document_time(first.content.project.date)
+    data, warnings = build_deck(deck, first.theme, when)
+    return [
+        Document(
+            "programme",
+            "all",
+            "programme",
+            out / FILENAME,
+            normalize_zip(data, when),
+            warnings,
+        )
+    ]
