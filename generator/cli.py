@@ -310,6 +310,50 @@ def _print_summary(report: Any, out: Path | None) -> None:
     console.print(total, highlight=False)
 
 
+@cli.group()
+def theme() -> None:
+    """Make a theme (a folder under templates/themes/)."""
+
+
+@theme.command("from-tokens")
+@click.argument("tokens", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("name")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Theme folder to write (default: templates/themes/NAME in the current folder).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the files of an existing theme folder.")
+def theme_from_tokens(tokens: Path, name: str, out: Path | None, force: bool) -> None:
+    """Make a theme from NL Design System design tokens (e.g. dist/tokens.json of the npm
+    package @utrecht/design-tokens): theme.yaml with its colours and fonts, and a deck.pptx
+    whose theme colours and fonts are set. Use it with `theme: NAME` in project.yaml."""
+    from .tokens import read_tokens, theme_from_tokens, write_theme
+
+    with _user_errors():
+        if not name.strip() or any(c in name for c in '/\\:*?"<>|') or name.startswith("."):
+            raise click.UsageError(f"'{name}' cannot be a folder name; use letters, digits, -")
+        folder = out or Path("templates") / "themes" / name
+        if (folder / "theme.yaml").exists() and not force:
+            raise click.ClickException(
+                f"{folder} already holds a theme; use --force to overwrite it, or another NAME"
+            )
+        chosen = theme_from_tokens(read_tokens(tokens))
+        for path in write_theme(chosen, name, folder, tokens):
+            click.echo(f"wrote {path}")
+        for role in ("primary", "accent", "text", "background"):
+            source = chosen.sources.get(role, "pitchkit's default")
+            click.echo(f"  {role:<10} {chosen.colors[role]}  ({source})")
+        for role, font in chosen.fonts.items():
+            brand = chosen.brand_fonts.get(role)
+            extra = f"; the brand font {brand} is a web font" if brand else ""
+            click.echo(f"  {role:<10} {font}  ({chosen.sources.get(role, '')}{extra})")
+        for note in chosen.notes:
+            click.secho(f"warning: {note}", fg="yellow", err=True)
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="pitchkit")

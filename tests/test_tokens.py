@@ -1,0 +1,179 @@
+"""Themes from NL Design System design tokens (generator/tokens.py, `theme from-tokens`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from generator.cli import cli
+from generator.themes import load_theme_spec
+from generator.tokens import (
+    TokensError,
+    contrast,
+    font_stack,
+    office_font,
+    parse_color,
+    read_tokens,
+    restyled_deck,
+    theme_from_tokens,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "tokens"
+VOORBEELD = DATA / "voorbeeld.tokens.json"
+WESTERHAVEN = DATA / "gemeente-westerhaven.tokens.json"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("#5115ef", "#5115EF"),
+        ("#fff", "#FFFFFF"),
+        ("#5115efff", "#5115EF"),
+        ("#5115ef80", None),
+        ("rgb(225, 112, 0)", "#E17000"),
+        ("rgba(0, 0, 0, 0)", None),
+        ("hsl(0 100% 40%)", "#CC0000"),
+        ("hsl(211 60% 35%)", "#24578F"),
+        ("hsla(0 0% 48% / 100%)", "#7A7A7A"),
+        ("hsla(200 10% 95% / 40%)", None),
+        ("transparent", None),
+        (12, None),
+    ],
+)
+def test_css_colours(value: object, expected: str | None) -> None:
+    assert parse_color(value) == expected
+
+
+def test_font_stacks_prefer_a_font_every_presenter_has() -> None:
+    stack = font_stack('"Noto Sans Variable", "Arial", sans-serif')
+    assert stack == ["Noto Sans Variable", "Arial"]
+    assert office_font(stack) == "Arial"
+    assert office_font(font_stack("'Noto Serif', serif")) == "Noto Serif"
+    assert office_font(font_stack('"Noto Sans Variable", sans-serif')) == "Noto Sans"
+
+
+def test_dtcg_tokens_of_the_voorbeeld_package() -> None:
+    theme = theme_from_tokens(read_tokens(VOORBEELD))
+    assert theme.colors == {
+        "background": "#FFFFFF",
+        "text": "#001A40",
+        "primary": "#5115EF",
+        "accent": "#00568B",  # accent-2 equals accent-1 here: the link colour is next
+    }
+    assert theme.sources["primary"] == "basis.color.accent-1.color-default"
+    assert theme.sources["accent"] == "utrecht.link.color"
+    assert theme.fonts == {"heading": "Noto Serif", "body": "Noto Sans"}
+
+
+def test_style_dictionary_tokens_with_references() -> None:
+    tokens = read_tokens(WESTERHAVEN)
+    assert tokens["westerhaven.document.color"].value == "#1a1a1a"
+    theme = theme_from_tokens(tokens)
+    assert theme.colors["primary"] == parse_color("hsl(200 80% 30%)")
+    assert theme.colors["accent"] == "#E17000"
+    assert theme.colors["text"] == "#1A1A1A" and theme.colors["background"] == "#FFFFFF"
+    assert theme.fonts == {"heading": "Georgia", "body": "Verdana"}
+    assert theme.brand_fonts == {"body": "Source Sans Pro"}
+    for role in ("primary", "accent"):
+        assert contrast(theme.colors[role], theme.colors["background"]) >= 3
+
+
+def test_low_contrast_and_missing_tokens_fall_back(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(
+        json.dumps({"x": {"link": {"color": {"value": "#eeeeee"}}, "size": {"value": "4px"}}}),
+        encoding="utf-8",
+    )
+    theme = theme_from_tokens(read_tokens(path))
+    assert theme.colors["primary"] == "#0B5394"  # #eeeeee on white is unreadable
+    assert any("primary" in note for note in theme.notes)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{not json", "not valid JSON"), ("[1, 2]", "no design tokens found")],
+)
+def test_bad_tokens_files_say_what_to_do(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TokensError, match=message):
+        read_tokens(path)
+
+
+def test_the_deck_gets_the_theme_colours_and_fonts() -> None:
+    from generator.resources import default_templates_dir
+
+    theme = theme_from_tokens(read_tokens(WESTERHAVEN))
+    data = restyled_deck(
+        default_templates_dir() / "themes" / "default" / "deck.pptx", theme, "Westerhaven"
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = etree.fromstring(z.read("ppt/theme/theme1.xml"))
+    scheme = root.find(f".//{A}clrScheme")
+    assert scheme.find(f"{A}accent1/{A}srgbClr").get("val") == theme.colors["primary"][1:]
+    assert scheme.find(f"{A}accent2/{A}srgbClr").get("val") == "E17000"
+    assert root.find(f".//{A}majorFont/{A}latin").get("typeface") == "Georgia"
+    assert root.find(f".//{A}minorFont/{A}latin").get("typeface") == "Verdana"
+
+
+def test_command_writes_a_theme_folder_pitchkit_can_use(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["theme", "from-tokens", str(WESTERHAVEN), "westerhaven"])
+        assert result.exit_code == 0, result.output
+        folder = Path("templates/themes/westerhaven")
+        spec = load_theme_spec(folder / "theme.yaml")
+        assert spec.colors.accent == "#E17000"
+        assert spec.fonts.body == "Verdana"
+        assert "westerhaven.unordered-list.marker.color" in (folder / "theme.yaml").read_text()
+        assert (folder / "deck.pptx").is_file()
+        again = runner.invoke(cli, ["theme", "from-tokens", str(WESTERHAVEN), "westerhaven"])
+        assert again.exit_code == 1 and "--force" in again.output
+        forced = runner.invoke(
+            cli, ["theme", "from-tokens", str(WESTERHAVEN), "westerhaven", "--force"]
+        )
+        assert forced.exit_code == 0
+        bad = runner.invoke(cli, ["theme", "from-tokens", str(WESTERHAVEN), "../x"])
+        assert bad.exit_code == 2
+
+
+def test_a_deck_builds_on_a_theme_made_from_tokens(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from generator.doctree import Deck
+    from generator.pptx_builder import build_deck
+    from generator.themes import resolve_theme
+    from generator.tokens import write_theme
+
+    folder = tmp_path / "templates" / "themes" / "voorbeeld"
+    write_theme(theme_from_tokens(read_tokens(VOORBEELD)), "Voorbeeld", folder, VOORBEELD)
+    theme = resolve_theme("voorbeeld", None, tmp_path)
+    deck = Deck.model_validate(
+        {
+            "title": "T",
+            "author": "G",
+            "language": "nl-NL",
+            "slides": [
+                {
+                    "kind": "table",
+                    "title": "Kosten",
+                    "notes": "n",
+                    "table": {"header": ["Post", "Bedrag"], "rows": [["a", "1"]]},
+                }
+            ],
+        }
+    )
+    data, warnings = build_deck(deck, theme, dt.datetime(2027, 1, 1))
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(data))
+    table = next(s for s in prs.slides[0].shapes if s.has_table).table
+    assert str(table.cell(0, 0).fill.fore_color.rgb) == "5115EF"
+    assert not warnings
