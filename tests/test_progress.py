@@ -42,7 +42,7 @@ def test_not_a_terminal_prints_plain_lines(
         ).read_bytes()
     )
     assert slides and f" {slides} " in row
-    assert f"8 document(s) written to {workspace.resolve() / 'output'}" in out
+    assert f"9 document(s) written to {workspace.resolve() / 'output'}" in out  # + programme
 
 
 def test_terminal_shows_a_progress_bar(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,7 +52,7 @@ def test_terminal_shows_a_progress_bar(workspace: Path, monkeypatch: pytest.Monk
     assert "━" in before_table  # the bar
     assert "\x1b[" in before_table  # drawn in place
     assert "/12" in before_table  # 2 projects x 2 audiences x (1 build + 2 writes) steps
-    assert "8 document(s) written" in out
+    assert "9 document(s) written" in out  # 8 + programme.pptx
 
 
 def test_reporter_grows_when_more_steps_come_than_announced() -> None:

@@ -159,14 +159,30 @@ def _left_align_title_slide(layout_el: etree._Element) -> None:
                 ext.set("cx", t_ext.get("cx", "0"))
 
 
+# Sizes for a pitch slide (python-pptx's template has 44 pt titles and 32 pt text, meant for a
+# few words): pitchkit measures text between these and its minimums.
+TITLE_SIZE = 3600
+BODY_SIZES = (2400, 2000, 1800, 1600, 1600)
+
+
 def _style_master_titles(master_el: etree._Element) -> None:
-    """Master title style: left-aligned, in the theme's dark blue (tx2 = dk2)."""
+    """Master title style: left-aligned, 36 pt, in the theme's dark blue (tx2 = dk2);
+    body levels 24, 20, 18, 16, 16 pt."""
     lvl1 = master_el.find(f"{qn('p:txStyles')}/{qn('p:titleStyle')}/{_a('lvl1pPr')}")
     assert lvl1 is not None
     lvl1.set("algn", "l")
+    defrpr = lvl1.find(_a("defRPr"))
+    assert defrpr is not None
+    defrpr.set("sz", str(TITLE_SIZE))
     clr = lvl1.find(f"{_a('defRPr')}/{_a('solidFill')}/{_a('schemeClr')}")
     assert clr is not None
     clr.set("val", "tx2")
+    body = master_el.find(f"{qn('p:txStyles')}/{qn('p:bodyStyle')}")
+    assert body is not None
+    for level, size in enumerate(BODY_SIZES, 1):
+        rpr = body.find(f"{_a(f'lvl{level}pPr')}/{_a('defRPr')}")
+        assert rpr is not None
+        rpr.set("sz", str(size))
 
 
 def _drop_thumbnail(package) -> None:
