@@ -25,7 +25,11 @@ def test_one_slide_per_project_and_a_policy_matrix() -> None:
     assert lights.title == "Slimme openbare verlichting"
     assert lights.subtitle is not None and lights.subtitle.startswith("Met LED en slim dimmen")
     text = " ".join(i.text for i in lights.items)
-    assert "pilotfase" in text and "€\xa0250.000; jaarlijkse besparing" in text and "avondwandeling" in text
+    assert (
+        "pilotfase" in text
+        and "€\xa0250.000; jaarlijkse besparing" in text
+        and "avondwandeling" in text
+    )
     assert "opschaalfase" in " ".join(i.text for i in bins.items)
     matrix = deck.slides[4].table
     assert matrix is not None
