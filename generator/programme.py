@@ -79,9 +79,7 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
     policy_rows = [
         {
             "label": label,
-            "marks": [
-                labels["serves"] if i in served[key] else "" for i in range(len(projects))
-            ],
+            "marks": [labels["serves"] if i in served[key] else "" for i in range(len(projects))],
         }
         for label, key in items
     ]
