@@ -18,7 +18,16 @@ from .loader import Project, Workspace, load_workspace
 from .render import render_documents
 from .selection import select
 from .templating import TemplateLibrary
-from .writer import OutputLock, document_time, normalize_zip, write_atomic
+from .writer import (
+    OutputLock,
+    check_targets,
+    document_time,
+    normalize_pdf_file,
+    normalize_zip,
+    package_time,
+    remove_stale_temporaries,
+    write_atomic,
+)
 
 
 @dataclass(frozen=True)
@@ -153,14 +162,10 @@ def build(
         from .programme import programme_documents
 
         documents += programme_documents(workspace, out)
-    paths = [d.path for d in documents]
-    if len(set(paths)) != len(paths):
-        raise BuildError("two documents would be written to the same file; rename a project folder")
-    for d in documents:
-        if not d.path.resolve().is_relative_to(out):
-            raise BuildError(f"refusing to write outside the output folder: {d.path}")
+    check_targets(out, [d.path for d in documents])
     report = BuildReport(documents, list(workspace.warnings))
     with OutputLock(out):
+        remove_stale_temporaries(out)  # left by a killed build; the lock says none is running
         for d in documents:
             write_atomic(d.path, d.data)
             say(f"wrote {d.path.relative_to(out)}")
@@ -169,6 +174,9 @@ def build(
 
             tags = {d.path: _language_tag(workspace, d.project) for d in documents}
             produced = export_pdfs([d.path for d in documents], language_tag=tags)
+            for d in documents:  # same bytes every time: LibreOffice stamps the clock in
+                if d.path in produced:
+                    normalize_pdf_file(produced[d.path], package_time(d.data))
             report.pdfs = [produced[d.path] for d in documents if d.path in produced]
             for p in report.pdfs:
                 say(f"wrote {p.relative_to(out)}")

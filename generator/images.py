@@ -1,63 +1,132 @@
 """Images of the content: checked before anything is built, converted where Office cannot embed.
 
-Contract: :func:`check_image` never decodes pixels beyond the header before it has checked the
-pixel count (a decompression bomb is refused, not decoded); :func:`embeddable` returns bytes that
-both python-pptx and python-docx embed (PNG, JPEG or GIF).
+Contract: :func:`check_image` returns ``(path, width, height)`` or a message for the user; it
+never raises for a bad file. It refuses paths outside the folder (``../``, absolute paths, also
+Windows ones such as ``C:\\x.png``), files that are not images (SVG, PDF, HEIC and text are named
+as such), files that are truncated or corrupt (it decodes them fully), and images of more than
+:data:`MAX_PIXELS` pixels, which it sees in the header before decoding anything (a decompression
+bomb is refused, not decoded). :func:`embeddable` returns bytes that both python-pptx and
+python-docx embed (PNG, JPEG or GIF), converting WebP, BMP and TIFF to PNG.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PureWindowsPath
 
 from PIL import Image as PILImage
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; beyond that a slide gains nothing
+MAX_BYTES = 50_000_000  # every deck embeds the file: beyond this the decks become unwieldy
 EMBEDDABLE = {"PNG", "JPEG", "GIF"}
 CONVERTIBLE = {"WEBP", "BMP", "TIFF"}
+SAVE_AS = "open it in an image editor and save it again as PNG or JPEG"
+
+# Formats people try that Pillow cannot read: recognised by their first bytes, to say what they are.
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"%PDF", 0, "a PDF document; export the page you want as PNG"),
+    (b"ftypheic", 4, "a HEIC photo (iPhone); save it as JPEG"),
+    (b"ftypheix", 4, "a HEIC photo (iPhone); save it as JPEG"),
+    (b"ftypmif1", 4, "a HEIF photo; save it as JPEG"),
+    (b"ftypavif", 4, "an AVIF image; save it as PNG or JPEG"),
+)
 
 
-def check_image(folder: Path, relative: str) -> tuple[Path, int, int] | str:
-    """Resolve ``relative`` inside ``folder`` and check it; return (path, w, h) or a message."""
-    candidate = Path(relative)
-    if candidate.is_absolute() or relative.startswith(("/", "\\")):
+def check_image(folder: Path, relative: str, convert: bool = True) -> tuple[Path, int, int] | str:
+    """Resolve ``relative`` inside ``folder`` and check it; return (path, w, h) or a message.
+
+    With ``convert=False`` only formats Office embeds as they are (PNG, JPEG, GIF) are accepted.
+    """
+    windows = PureWindowsPath(relative)
+    if Path(relative).is_absolute() or windows.drive or relative.startswith(("/", "\\")):
         return (
             f"'{relative}' is an absolute path; put the image in the project folder and write "
             "a path relative to it, e.g. images/photo.png"
         )
-    path = (folder / candidate).resolve()
+    # Windows users write images\photo.png: the same file on every system.
+    path = (folder / relative.replace("\\", "/")).resolve()
     if not path.is_relative_to(folder.resolve()):
         return f"'{relative}' points outside the project folder; copy the image into it"
     if not path.is_file():
         return f"image '{relative}' not found in {folder.name}/; check the file name and folder"
-    if path.suffix.lower() == ".svg":
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        return f"cannot read '{relative}' ({exc.strerror}); check that the file is not locked"
+    if path.suffix.lower() in (".svg", ".svgz") or _looks_like_svg(head):
         return (
-            f"'{relative}' is an SVG, which Word and PowerPoint files cannot hold reliably; "
-            "export it as PNG"
+            f"'{relative}' is an SVG drawing, which Word and PowerPoint files cannot hold "
+            "reliably; export it as PNG"
         )
+    for signature, offset, what in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            return f"'{relative}' is {what}"
+    if size > MAX_BYTES:
+        return (
+            f"'{relative}' is {size // 1_000_000} MB, too large to put in every document "
+            f"(at most {MAX_BYTES // 1_000_000} MB); save it smaller"
+        )
+    return _check_pixels(path, relative, convert)
+
+
+def _check_pixels(path: Path, relative: str, convert: bool) -> tuple[Path, int, int] | str:
+    try:
+        with _header_only(), PILImage.open(path) as img:
+            width, height = img.size
+            fmt = img.format or ""
+    except (OSError, SyntaxError, ValueError):
+        return (
+            f"'{relative}' is not an image pitchkit can read; use PNG, JPEG or GIF "
+            "(WebP, BMP and TIFF are converted)"
+        )
+    if width * height > MAX_PIXELS:
+        return (
+            f"'{relative}' is {width}x{height} pixels, too large (at most "
+            f"{MAX_PIXELS // 1_000_000} megapixels); scale it down"
+        )
+    allowed = EMBEDDABLE | CONVERTIBLE if convert else EMBEDDABLE
+    if fmt not in allowed:
+        return f"'{relative}' is a {fmt or 'unknown'} image; save it as PNG or JPEG"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as img:
-                width, height = img.size
-                if width * height > MAX_PIXELS:
-                    return (
-                        f"'{relative}' is {width}x{height} pixels, too large (at most "
-                        f"{MAX_PIXELS // 1_000_000} megapixels); scale it down"
-                    )
-                fmt = img.format or ""
-                if fmt not in EMBEDDABLE | CONVERTIBLE:
-                    return f"'{relative}' is a {fmt or 'unknown'} image; save it as PNG or JPEG"
                 img.verify()
             # verify() misses truncated data at the end of a file; a full decode catches it.
             with PILImage.open(path) as img:
                 img.load()
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         return f"'{relative}' is too large to open safely; scale it down"
-    except (OSError, SyntaxError, ValueError) as exc:
-        return f"'{relative}' is not a readable image ({exc}); save it again as PNG or JPEG"
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return f"'{relative}' is damaged or incomplete (perhaps not fully copied); {SAVE_AS}"
     return path, width, height
+
+
+@contextlib.contextmanager
+def _header_only() -> Iterator[None]:
+    """Let Pillow open (read the header of) any image, so the size can be checked and named.
+
+    Pillow refuses images above twice its own limit already when opening; the size in the header
+    is what the message needs. Nothing is decoded inside this block.
+    """
+    saved = PILImage.MAX_IMAGE_PIXELS
+    PILImage.MAX_IMAGE_PIXELS = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            yield
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = saved
+
+
+def _looks_like_svg(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text)
 
 
 def embeddable(path: Path) -> io.BytesIO:
@@ -66,7 +135,12 @@ def embeddable(path: Path) -> io.BytesIO:
     with PILImage.open(io.BytesIO(data)) as img:
         if img.format in EMBEDDABLE:
             return io.BytesIO(data)
+        converted: PILImage.Image = img
+        if img.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            # CMYK or 16-bit TIFFs: PNG cannot hold them as they are.
+            has_alpha = "A" in img.getbands()
+            converted = img.convert("RGBA" if has_alpha else "RGB")
         out = io.BytesIO()
-        img.save(out, format="PNG")
+        converted.save(out, format="PNG")
     out.seek(0)
     return out

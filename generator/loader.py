@@ -8,8 +8,10 @@ Nothing here writes a file.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +30,11 @@ M = TypeVar("M", bound=BaseModel)
 PROJECT_FILE = "project.yaml"
 AUDIENCES_FILE = "audiences.yaml"
 SMART_CITY_FILE = "smart-city.yaml"
+
+# Project folder names and audience keys become parts of file names (P/P-A-pitch.pptx): keep them
+# to what every file system and every sync tool (OneDrive, Teams) accepts, with no path separators.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+SAFE_NAME_RULE = "letters a-z, digits, '-' and '_' (at most 64, no spaces)"
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,7 @@ def load_workspace(path: Path) -> Workspace:
                 f"add a folder with a {PROJECT_FILE} (see the example of 'pitchkit init')",
             )
         )
+    problems += _folder_name_problems(folders)
     projects = []
     for folder in folders:
         project = _load_project(folder, layout.root, audiences, problems, warnings)
@@ -169,12 +177,78 @@ def _load_audiences(
         )
         return None
     result: dict[str, Audience] = {}
+    seen: dict[str, str] = {}
     for key, value in doc.data.items():
+        line = doc.line_of((key,))
+        if not SAFE_NAME.fullmatch(key):
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    key,
+                    f"the audience key '{key}' becomes part of file names and may only hold "
+                    + SAFE_NAME_RULE,
+                    f"rename it, e.g. to '{safe_name(key)}'; 'name:' holds the name people see",
+                )
+            )
+        elif key.casefold() in seen:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    key,
+                    f"the audience keys '{seen[key.casefold()]}' and '{key}' differ only in "
+                    "upper and lower case; on Windows and macOS their documents would overwrite "
+                    "each other",
+                    "rename one of them",
+                )
+            )
+        seen.setdefault(key.casefold(), key)
         try:
             result[key] = Audience.model_validate(value)
         except ValidationError as exc:
             problems.extend(_problems_from(exc, doc, Audience, prefix=(key,)))
     return result
+
+
+def safe_name(name: str) -> str:
+    """A name matching SAFE_NAME to suggest: 'Slimme verlichting!' -> 'slimme-verlichting'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_name.lower()).strip("-_")[:64].strip("-_")
+    return slug or "project"
+
+
+def _folder_name_problems(folders: list[Path]) -> list[Problem]:
+    """Project folders whose names cannot be file names, or that clash ignoring case."""
+    problems = []
+    seen: dict[str, str] = {}
+    for folder in folders:
+        name = folder.name
+        if not SAFE_NAME.fullmatch(name):
+            problems.append(
+                Problem(
+                    folder / PROJECT_FILE,
+                    None,
+                    None,
+                    f"the project folder name '{name}' becomes part of file names and may only "
+                    "hold " + SAFE_NAME_RULE,
+                    f"rename the folder, e.g. to '{safe_name(name)}'",
+                )
+            )
+        elif name.casefold() in seen:
+            problems.append(
+                Problem(
+                    folder / PROJECT_FILE,
+                    None,
+                    None,
+                    f"the project folders '{seen[name.casefold()]}' and '{name}' differ only in "
+                    "upper and lower case; on Windows and macOS their documents would overwrite "
+                    "each other",
+                    "rename one of them",
+                )
+            )
+        seen.setdefault(name.casefold(), name)
+    return problems
 
 
 def _load_project(
@@ -192,7 +266,17 @@ def _load_project(
     before = len(problems)
     if audiences is not None and content.audiences is not None:
         for i, key in enumerate(content.audiences):
-            if key not in audiences:
+            if key in content.audiences[:i]:
+                problems.append(
+                    Problem(
+                        source,
+                        doc_lines.line_of(("audiences", i)),
+                        f"audiences[{i}]",
+                        f"audience '{key}' is listed twice",
+                        "list each audience once",
+                    )
+                )
+            elif key not in audiences:
                 problems.append(
                     Problem(
                         source,
@@ -236,6 +320,12 @@ def _load_project(
         )
     except ContentError as exc:
         problems.extend(exc.problems)
+    if theme is not None and theme.logo is not None and theme.folder is not None:
+        # The logo goes into every handout as is: check it like a content image, and require a
+        # format Word embeds without conversion.
+        checked = images.check_image(theme.folder, theme.spec.logo or "", convert=False)
+        if isinstance(checked, str):
+            problems.append(Problem(theme.folder / "theme.yaml", None, "logo", checked))
     if len(problems) > before or theme is None:
         return None
     return Project(folder.name, folder, source, content, tuple(loaded), theme)
@@ -334,10 +424,30 @@ def _explain(err: Any) -> tuple[str, str | None]:
     if kind == "too_short":
         return "must not be empty", None
     if kind == "greater_than_equal":
-        return "must not be negative", None
+        if ctx.get("ge") == 0:
+            return "must not be negative", None
+        return f"is too small (at least {_number(ctx.get('ge'))})", "check for a typing error"
+    if kind == "less_than_equal":
+        return f"is too large (at most {_number(ctx.get('le'))})", "check for a typing error"
+    if kind == "finite_number":
+        return "must be a number", "write digits, e.g. 250000 (.nan and .inf are not numbers)"
+    if kind in ("string_too_long", "too_long"):
+        # Text fields with a limit (title, municipality, key message): a slide title, and the
+        # document properties Office limits to 255 characters.
+        actual = ctx.get("actual_length")
+        size = f"{actual} characters, " if actual is not None else ""
+        limit = ctx.get("max_length")
+        return f"is too long ({size}at most {limit})", "shorten it to one line or sentence"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])), None
     return err["msg"], None
+
+
+def _number(value: Any) -> str:
+    """1e15 -> '1,000,000,000,000,000' (a limit as a person reads it)."""
+    if isinstance(value, int | float) and float(value).is_integer():
+        return f"{int(value):,}"
+    return str(value)
 
 
 def _did_you_mean(name: str, known: list[str]) -> str | None:

@@ -43,7 +43,20 @@ def _as_text(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_as_text)]
 """Text that may use inline Markdown (bold, italic, links)."""
 
-Amount = Annotated[float, Field(ge=0)]
+MAX_NUMBER = 1e15
+"""Amounts and KPI values beyond this are typing errors, and number formatting cannot show them."""
+
+Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+"""An amount of money: not negative, finite (not .nan or .inf), at most MAX_NUMBER."""
+
+Measure = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
+"""A measured value (a KPI's baseline or target): finite, at most MAX_NUMBER either way."""
+
+PROPERTY_CHARS = 255
+"""Office files hold the title, subject and author in fields of at most 255 characters."""
+
+TITLE_CHARS = 200
+"""A title longer than this cannot be a slide's title."""
 
 
 class Strict(BaseModel):
@@ -68,11 +81,11 @@ class Contact(Strict):
 class ProjectInfo(Strict):
     """The project's identity: what it is called, whose it is, when it is presented."""
 
-    title: Text
+    title: Annotated[Text, Field(max_length=TITLE_CHARS)]
     """Required. The project's name, the title of every document."""
     subtitle: Text | None = None
     """One line under the title."""
-    municipality: Text
+    municipality: Annotated[Text, Field(max_length=TITLE_CHARS)]
     """Required. The municipality, e.g. 'Gemeente Voorbeeldstad'."""
     department: Text | None = None
     """The department that runs the project."""
@@ -98,7 +111,7 @@ class ProjectInfo(Strict):
 class Pitch(Strict):
     """The story: one key message and what leads up to it."""
 
-    key_message: Text
+    key_message: Annotated[Text, Field(max_length=PROPERTY_CHARS)]
     """Required. The key message (kernboodschap) in one sentence."""
     hook: Text | None = None
     """A striking fact or short story to open with."""
@@ -126,9 +139,9 @@ class Kpi(Strict):
 
     name: Text
     """What is measured, e.g. 'Energieverbruik'."""
-    baseline: float | None = None
+    baseline: Measure | None = None
     """The value today."""
-    target: float | None = None
+    target: Measure | None = None
     """The value aimed for."""
     unit: Text | None = None
     """Unit, e.g. 'kWh/jaar'."""

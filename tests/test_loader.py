@@ -80,7 +80,7 @@ def test_unknown_theme_lists_the_known_ones(workspace: Path) -> None:
         ("images/nope.png", "image 'images/nope.png' not found"),
         ("../../outside.png", "points outside the project folder"),
         ("/etc/passwd", "is an absolute path"),
-        ("notes.txt", "not a readable image"),
+        ("notes.txt", "is not an image pitchkit can read"),
     ],
 )
 def test_bad_images_are_refused(workspace: Path, file: str, expected: str) -> None:

@@ -1,0 +1,170 @@
+"""Issue 6, same input, same bytes; and the write phase's own guarantees.
+
+Two builds of the same content give byte-identical files: serial or with ``--jobs 2``, with the
+time from ``project.date`` or from SOURCE_DATE_EPOCH, and the PDFs too (LibreOffice stamps the
+clock into them; :func:`generator.writer.normalize_pdf` takes it out again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from generator.cli import cli
+from generator.errors import BuildError
+from generator.pdf import find_soffice
+from generator.writer import normalize_pdf, remove_stale_temporaries, write_atomic
+
+from .conftest import write
+
+DATED = """\
+project:
+  title: Slimme verlichting
+  municipality: Gemeente Klein
+  date: 2027-03-11
+pitch:
+  key_message: Minder stroom, even veilig.
+"""
+
+
+def build(root: Path, out: Path, *extra: str) -> None:
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".") and ".pitchkit-cache" not in p.parts
+    }
+
+
+def core_dates(data: bytes) -> set[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = z.read("docProps/core.xml").decode()
+    return set(re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core))
+
+
+def test_serial_and_parallel_builds_are_byte_identical(workspace: Path, tmp_path: Path) -> None:
+    build(workspace, tmp_path / "a", "--jobs", "1")
+    build(workspace, tmp_path / "b", "--jobs", "2")
+    a, b = files(tmp_path / "a"), files(tmp_path / "b")
+    assert len(a) >= 8 and a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name
+        with zipfile.ZipFile(tmp_path / "a" / name) as z:
+            assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}, name
+    # The documents' time is the project's date, not the clock.
+    assert core_dates(a["slimme-verlichting/slimme-verlichting-doubters-pitch.pptx"]) == {
+        "2027-03-11T09:00:00Z"
+    }
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="needs LibreOffice")
+def test_source_date_epoch_and_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "ws"
+    write(root / "content" / "p" / "project.yaml", DATED)
+    build(root, tmp_path / "dated", "-a", "supporters", "--jobs", "1")
+    dated = files(tmp_path / "dated")
+    assert core_dates(dated["p/p-supporters-handout.docx"]) == {"2027-03-11T09:00:00Z"}
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    build(root, tmp_path / "one", "-a", "supporters", "--pdf", "--jobs", "1")
+    build(root, tmp_path / "two", "-a", "supporters", "--pdf", "--jobs", "1")
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert sorted(one) == [
+        "p/p-supporters-handout.docx",
+        "p/p-supporters-handout.pdf",
+        "p/p-supporters-pitch.pdf",
+        "p/p-supporters-pitch.pptx",
+    ]
+    for name in one:
+        assert one[name] == two[name], name
+    for name in ("p/p-supporters-handout.docx", "p/p-supporters-pitch.pptx"):
+        assert core_dates(one[name]) == {"2023-11-14T22:13:20Z"}
+        assert one[name] != dated[name]
+    for name in ("p/p-supporters-handout.pdf", "p/p-supporters-pitch.pdf"):
+        reader = PdfReader(tmp_path / "one" / name, strict=True)
+        assert reader.metadata is not None
+        assert reader.metadata["/CreationDate"].startswith("D:20231114221320")
+        assert b"<xmp:CreateDate>2023-11-14T22:13:20Z</xmp:CreateDate>" in one[name]
+        assert len(reader.pages) >= 1
+
+
+# -- normalize_pdf on the fields LibreOffice writes -------------------------------------------
+
+LIBREOFFICE_TAIL = (
+    b"<xmp:CreateDate>2026-11-29T03:06:35+01:00</xmp:CreateDate>\n"
+    b"/CreationDate(D:20261129030635+01'00')>>\n"
+    b"trailer\n<</Size 52/Root 50 0 R\n/Info 51 0 R\n"
+    b"/ID [ <D7E89DC55982C8C85C4BB3C5BC16A0DE>\n<D7E89DC55982C8C85C4BB3C5BC16A0DE> ]\n"
+    b"/DocChecksum /D758FA5F1DA0823739852E2A633FD7F7\n>>\nstartxref\n36999\n%%EOF\n"
+)
+
+
+def test_normalize_pdf_keeps_every_length_and_removes_the_clock() -> None:
+    when = dt.datetime(2027, 3, 11, 9, 0, 0)
+    first = normalize_pdf(b"%PDF-1.6\nbody one\n" + LIBREOFFICE_TAIL, when)
+    later = LIBREOFFICE_TAIL.replace(b"030635", b"171204").replace(b"D7E89DC5", b"0123ABCD")
+    second = normalize_pdf(b"%PDF-1.6\nbody one\n" + later, when)
+    assert first == second
+    assert len(first) == len(b"%PDF-1.6\nbody one\n" + LIBREOFFICE_TAIL)
+    assert b"<xmp:CreateDate>2027-03-11T09:00:00+00:00</xmp:CreateDate>" in first
+    assert b"/CreationDate(D:20270311090000+00'00')" in first
+    other = normalize_pdf(b"%PDF-1.6\nbody two\n" + LIBREOFFICE_TAIL, when)
+    ids = re.compile(rb"/ID \[ <([0-9A-F]{32})>")
+    found_first, found_other = ids.search(first), ids.search(other)
+    assert found_first and found_other and found_first.group(1) != found_other.group(1)
+
+
+# -- the write phase -------------------------------------------------------------------------
+
+
+def test_write_atomic_gives_normal_permissions_and_keeps_earlier_ones(tmp_path: Path) -> None:
+    target = tmp_path / "p" / "p-supporters-pitch.pptx"
+    mask = os.umask(0o022)
+    try:
+        write_atomic(target, b"new")
+    finally:
+        os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+    target.chmod(0o640)
+    write_atomic(target, b"newer")
+    assert target.read_bytes() == b"newer" and target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_write_atomic_failure_is_a_message_and_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "p" / "p-supporters-pitch.pptx"
+    target.mkdir(parents=True)  # e.g. something else already has the name
+    with pytest.raises(BuildError, match=r"cannot write .*p-supporters-pitch\.pptx .*close it"):
+        write_atomic(target, b"data")
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_stale_temporaries_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    keep = [
+        out / "p" / "p-supporters-pitch.pptx",
+        out / "p" / ".notities.txt",
+        out / "p" / "concept.tmp",
+        out / ".pitchkit.lock",
+    ]
+    stale = [
+        out / "p" / ".p-supporters-pitch.pptx.k2j_8xq1.tmp",
+        out / "p" / ".p-supporters-pitch.pdf.a1b2c3d4.part",
+        out / ".pitchkit-cache" / ".handout-fit.json.zzzzzzzz.tmp",
+    ]
+    for path in keep + stale:
+        write(path, "x")
+    assert sorted(remove_stale_temporaries(out)) == sorted(stale)
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
