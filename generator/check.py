@@ -92,10 +92,11 @@ def check_workspace(
     """
     say = progress or (lambda _message: None)
     workspace = load_workspace(path)
+    out = workspace.root / "output"
     rendered = render_all(workspace, plan(workspace))
     documents: list[Document] = []
     for item in rendered:
-        documents += build_documents(item, workspace.root / "output")
+        documents += build_documents(item, out)
         say(f"built {item.job.project.slug} for {item.job.audience_key}")
     counted = _count_pages(workspace, documents, say) if pages else None
     result = check_documents(workspace, documents, counted)

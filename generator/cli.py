@@ -216,6 +216,45 @@ def preview(path: Path, out: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the workspace).",
+)
+@click.option("--pdf", is_flag=True, help="Also make a PDF of every rebuilt document.")
+@click.option("--preview", is_flag=True, help="Also update the preview pictures and pages.")
+def watch(path: Path, out: Path | None, pdf: bool, preview: bool) -> None:
+    """Rebuild what changed on every save (content, templates, themes) until Ctrl+C.
+
+    A change in one project's folder rebuilds that project, anything else every project. Errors
+    are printed and the watch goes on. With --pdf or --preview one LibreOffice keeps running, so
+    an edit shows up in seconds.
+    """
+    import signal
+    import threading
+
+    from .watch import watch as run_watch
+
+    def say(message: str) -> None:
+        colour = "red" if message.startswith("error") else None
+        colour = "yellow" if message.startswith("warning") else colour
+        click.secho(message, fg=colour)
+
+    # SIGTERM (a service manager, `kill`) stops the watch like Ctrl+C: LibreOffice is closed too.
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with _user_errors():
+            run_watch(path, out=out, pdf=pdf, preview=preview, say=say, stop=stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("stopped watching")
+
+
+@cli.command()
 @click.argument(
     "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
 )
