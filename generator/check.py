@@ -98,6 +98,9 @@ def check_workspace(
     for item in rendered:
         documents += build_documents(item, out)
         say(f"built {item.job.project.slug} for {item.job.audience_key}")
+    from .programme import programme_documents  # every project side by side, as build makes it
+
+    documents += programme_documents(workspace, out)
     counted = _count_pages(workspace, documents, say) if pages else None
     result = check_documents(workspace, documents, counted)
     result.pages_checked = counted is not None

@@ -294,12 +294,40 @@ def write_pages(
                 json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
             )
             written.append(folder / "index.html")
-        written.append(write_index(workspace.root, out, now))
+        programme = [_finding_view(f) for f in result.findings if f.project == "programme"]
+        written.append(write_index(workspace.root, out, now, programme))
     return written
 
 
-def write_index(root: Path, out: Path, now: str) -> Path:
-    """``index.html``: every project of the workspace that has a preview (from its manifest)."""
+def _programme(out: Path, findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The programme deck (every project side by side) as shown on the index, if it exists."""
+    from .accessibility import slide_titles
+
+    deck = out / "programme.pptx"
+    pictures = sorted((out / PREVIEW_DIR).glob("programme-*.png"))
+    if not deck.is_file() or not pictures:
+        return None
+    titles = slide_titles(deck.read_bytes())
+    files = [deck.name] + (["programme.pdf"] if (out / "programme.pdf").is_file() else [])
+    return {
+        "files": files,
+        "findings": findings,
+        "pages": [
+            {
+                "n": n,
+                "src": f"{PREVIEW_DIR}/{png.name}",
+                "title": titles[n - 1] if n - 1 < len(titles) else "",
+            }
+            for n, png in enumerate(pictures, 1)
+        ],
+    }
+
+
+def write_index(
+    root: Path, out: Path, now: str, programme_findings: list[dict[str, Any]] | None = None
+) -> Path:
+    """``index.html``: every project of the workspace that has a preview (from its manifest),
+    and the programme deck when there is one."""
     layout = locate(root)
     slugs = sorted(p.parent.name for p in layout.content_dir.glob("*/project.yaml"))
     projects = []
@@ -309,9 +337,10 @@ def write_index(root: Path, out: Path, now: str) -> Path:
             projects.append(json.loads(manifest.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             continue
-    language = projects[0]["language"] if projects else "en"
     html = _template("preview_index.html.j2").render(
-        projects=projects, generated=now, language=language
+        projects=projects,
+        generated=now,
+        programme=_programme(out, programme_findings or []),
     )
     write_atomic(out / "index.html", html.encode("utf-8"))
     return out / "index.html"

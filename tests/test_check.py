@@ -106,9 +106,9 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 def test_summary_table_names_every_document(workspace: Path) -> None:
     _, out = run("check", str(workspace), "--no-pages")
     assert "pitchkit check" in out
-    assert "checked 2 project(s), 8 document(s)" in out
+    assert "checked 2 project(s), 9 document(s)" in out  # 8 + programme.pptx
     assert "handout pages not counted" in out
-    for name in ("smart-bins", "slimme-verlichting"):
+    for name in ("smart-bins", "slimme-verlichting", "programme.pptx"):
         assert name in out
 
 

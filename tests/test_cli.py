@@ -110,7 +110,7 @@ def test_usage_error_is_exit_2() -> None:
 def test_check_reports_without_writing(workspace: Path) -> None:
     code, out = run("check", str(workspace))
     assert code == 0, out
-    assert "checked 2 project(s), 8 document(s)" in out
+    assert "checked 2 project(s), 9 document(s)" in out  # 8 + programme.pptx
     assert not (workspace / "output").exists()
     write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + "stage: later\n")
     code, out = run("check", str(workspace))
