@@ -378,6 +378,8 @@ class Audience(Strict):
 class SmartCity(Strict):
     """``content/smart-city.yaml``: the workspace's own introduction to 'smart city'."""
 
+    language: Language = "nl"
+    """The language this text is in; projects in another language get pitchkit's default text."""
     definition: Text
     """What a smart city is, in one or two sentences."""
     why: list[Text] = []

@@ -68,7 +68,8 @@ def build_context(
         if content.timeline and content.timeline[0].when[:4].isdigit()
         else 2027
     )
-    smart_city = workspace.smart_city or _default_smart_city(labels)
+    own = workspace.smart_city
+    smart_city = own if own and own.language == content.language else _default_smart_city(labels)
     others = [
         {"title": p.content.project.title, "key_message": p.content.pitch.key_message}
         for p in workspace.projects
