@@ -163,17 +163,28 @@ def build(
 
         documents += programme_documents(workspace, out)
     check_targets(out, [d.path for d in documents])
-    report = BuildReport(documents, list(workspace.warnings))
+    from .handout_fit import fit_build  # one page, measured: every handout in a few batches
+
+    fit = fit_build(rendered, documents, out, say)
+    report = BuildReport(documents, list(workspace.warnings) + fit.problems)
     with OutputLock(out):
         remove_stale_temporaries(out)  # left by a killed build; the lock says none is running
         for d in documents:
             write_atomic(d.path, d.data)
             say(f"wrote {d.path.relative_to(out)}")
+        fit.cache.save()
         if pdf:
             from .pdf import export_pdfs
 
-            tags = {d.path: _language_tag(workspace, d.project) for d in documents}
-            produced = export_pdfs([d.path for d in documents], language_tag=tags)
+            # The fit already made a tagged PDF of exactly these handout bytes: reuse it, and
+            # convert only the rest (write them after export_pdfs, which is all or nothing).
+            reuse = fit.pdfs
+            rest = [d for d in documents if d.path not in reuse]
+            tags = {d.path: _language_tag(workspace, d.project) for d in rest}
+            produced = export_pdfs([d.path for d in rest], language_tag=tags)
+            for path, data in reuse.items():
+                write_atomic(path.with_suffix(".pdf"), data)
+                produced[path] = path.with_suffix(".pdf")
             for d in documents:  # same bytes every time: LibreOffice stamps the clock in
                 if d.path in produced:
                     normalize_pdf_file(produced[d.path], package_time(d.data))

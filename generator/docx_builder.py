@@ -1,52 +1,90 @@
 """Build the one-page handout (.docx) from a Handout tree on the theme's Word template.
 
-Contract: :func:`build_handout` returns the bytes of an A4 document using the template's styles
-(real headings: Title, Heading 1, Heading 2), with the language set as the document default and on
-every run, alt text on every picture, table header rows marked, and a QR code to ``qr_url``.
-``density`` sets body size and spacing, and ``leave_out`` names sections to skip: the one-page fit
-(:mod:`generator.handout_fit`) steps these until the page is full but not over.
+Contract: :func:`build_handout` returns the bytes of an A4 document on the template's own styles,
+margins (at most 2 cm), header and footer. The page, top to bottom:
+
+- the header: the template's own if it has one, else the theme logo and the municipality;
+- the title block: title, subtitle, the headline (the first real heading) and the key message box;
+- two columns: on the left the numbers box (sections ``numbers`` and ``costs``, as wide as
+  their numbers need), then those story sections that make the columns most even (estimated
+  with real font metrics); on the right (wide) the story: every section the builder has no
+  other place for, in tree order (benefits, audience sections). When one full-width column is
+  shorter (long names in a narrow box), the story and the numbers run full width instead;
+- the strip: sections with ``steps`` (the timeline), full width;
+- the closing band: ``ask`` (what we ask of you) beside ``contact``, and a QR code to ``qr_url``;
+- the footer: the template's footer, then the handout's footer line, where ``{version}`` becomes a
+  short fingerprint of the handout's text (the same text gives the same fingerprint).
+
+Columns are Word section columns, not layout tables, so the reading order and the tags of the PDF
+are the order of the text. Headings use the template's heading styles (found by name, by Dutch or
+English style id, or by outline level; created when missing). Language on every run and as the
+document default, alt text on every picture, table header rows marked, colours darkened where
+needed for 4.5:1 contrast. ``density`` sets sizes and spacing; ``leave_out`` names section keys to
+skip: the one-page fit (:mod:`generator.handout_fit`) steps these until the page is not over.
 """
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import datetime as dt
+import hashlib
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import segno
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .doctree import Handout, Item, Section, Step, Table
+from .fit import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
 from .inline import plain, runs
 from .themes import Theme
+
+#: Sections in the left-hand column (the numbers box), in this order.
+SIDE_KEYS = ("numbers", "costs")
+#: Sections in the closing band, left to right.
+CLOSING_KEYS = ("ask", "contact")
+#: A timeline strip shows at most this many milestones (the last done ones and the next ones).
+MAX_STEPS = 6
 
 
 @dataclass(frozen=True)
 class Density:
-    """Body font size and paragraph spacing; the fit steps down from the first to the last."""
+    """Sizes (pt) and spacing of one step of the fit; the fit steps from the first to the last."""
 
     body_pt: float = 10.5
     space_after_pt: float = 4.0
     heading_pt: float = 12.0
     title_pt: float = 22.0
+    line: float = 1.05  # line spacing, as a factor of single
 
 
+#: From roomy to dense. Body text is never below 9 pt (readable on paper, WCAG-minded).
 DENSITIES = (
-    Density(10.5, 4.0, 12.0, 22.0),
-    Density(10.0, 3.0, 11.5, 20.0),
-    Density(9.5, 2.0, 11.0, 18.0),
-    Density(9.0, 1.0, 10.5, 16.0),
+    Density(10.5, 4.0, 12.0, 22.0, 1.05),
+    Density(10.0, 3.0, 11.5, 20.0, 1.0),
+    Density(9.5, 2.0, 11.0, 18.0, 1.0),
+    Density(9.0, 1.5, 10.5, 16.0, 1.0),
 )
+
+_TWIPS_PER_PT = 20
+_MAX_MARGIN = Cm(2.0)
+_GAP = Cm(0.7).twips  # between columns
+_MAIN_SHARE = 0.58  # the story column's share of the text width, when the numbers fit
+_MAX_SIDE_SHARE = 0.5  # the numbers box never takes more than half
+_QR_WIDTH = Cm(2.5)
+_QR_ALT = {"nl": "QR-code naar {url}", "en": "QR code to {url}"}
+_LIST_INDENT = 284  # twips (0.5 cm): bullet items
+_LIST_HANGING = 198
 
 
 def build_handout(
@@ -58,37 +96,14 @@ def build_handout(
 ) -> bytes:
     """Write the handout (see the module contract) and return its bytes."""
     doc = Document(str(theme.handout_template))
-    _clear_body(doc)
-    _page_setup(doc)
-    colors = theme.spec.colors
-    primary = RGBColor.from_string(colors.primary.lstrip("#").upper())
-    accent = RGBColor.from_string(colors.accent.lstrip("#").upper())
-    _style_fonts(doc, theme, density, primary)
-    _header(doc, handout, theme, primary)
-
-    doc.add_paragraph(plain(handout.title), style="Title")
-    if handout.subtitle:
-        _para(doc, handout.subtitle, style="Subtitle")
-    _para(doc, handout.headline, style="Heading 1")
-    key = _para(doc, f"**{handout.key_message}**", size=density.body_pt + 1.5, color=primary)
-    _shade(key, colors.primary, light=True)
-
-    skipped = set(leave_out)
-    for section in handout.sections:
-        if section.key in skipped:
-            continue
-        if section.key == "contact":
-            _contact(doc, section, handout, density)
-        else:
-            _section(doc, section, density, primary, accent)
-    _footer(doc, handout)
+    page = _Page(doc, theme, handout, density)
+    page.write(set(leave_out))
     _set_language(doc, handout.language)
-
     props = doc.core_properties
     props.title = plain(handout.title)
-    props.subject = plain(handout.key_message)
-    props.author = handout.municipality
-    props.last_modified_by = handout.municipality
+    props.subject = plain(handout.key_message)[:255]
+    props.author = plain(handout.municipality)
+    props.last_modified_by = plain(handout.municipality)
     props.language = handout.language
     props.created = created
     props.modified = created
@@ -96,12 +111,416 @@ def build_handout(
     props.revision = 1
     props.comments = ""
     props.keywords = ""
+    props.category = ""
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-# -- page and styles --------------------------------------------------------------------------
+def fingerprint(handout: Handout) -> str:
+    """A short, stable fingerprint of the handout's content: printed as its version."""
+    return hashlib.sha256(handout.model_dump_json().encode()).hexdigest()[:7]
+
+
+def place_sections(
+    sections: Sequence[Section],
+) -> tuple[list[Section], list[Section], list[Section], list[Section]]:
+    """Split sections into (story, numbers box, strip, closing band), tree order kept."""
+    main: list[Section] = []
+    side: list[Section] = []
+    strip: list[Section] = []
+    closing: list[Section] = []
+    for s in sections:
+        if s.steps:
+            strip.append(s)
+        elif s.key in CLOSING_KEYS:
+            closing.append(s)
+        elif s.key in SIDE_KEYS:
+            side.append(s)
+        else:
+            main.append(s)
+    side.sort(key=lambda s: SIDE_KEYS.index(s.key))
+    closing.sort(key=lambda s: CLOSING_KEYS.index(s.key))
+    return main, side, strip, closing
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+class _Page:
+    """One handout being written: the document, its styles and geometry, and the section breaks."""
+
+    def __init__(self, doc: Any, theme: Theme, handout: Handout, density: Density) -> None:
+        self.doc = doc
+        self.theme = theme
+        self.handout = handout
+        self.d = density
+        colors = theme.spec.colors
+        self.tint = _tint(colors.primary, 0.90)
+        self.tint_strong = _tint(colors.primary, 0.75)
+        # Headings and table heads are in the primary colour, on white and on these tints.
+        self.primary_hex = _readable(colors.primary, on=self.tint_strong)
+        self.primary = RGBColor.from_string(self.primary_hex)
+        _clear_body(doc)
+        self.sect_pr = doc.element.body.find(qn("w:sectPr"))
+        _page_setup(doc)
+        section = doc.sections[0]
+        self.text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
+        self.styles = _Styles(doc, theme, density, self.primary)
+        self.bullets = _bullet_numbering(doc, self.primary_hex)
+        self.breaks = 0  # section breaks written so far
+        self.last_columns: list[int] | None = None  # of the last section (the body's sectPr)
+
+    # The body is written as up to four Word sections (continuous breaks): title block, columns,
+    # strip, closing band. Each break closes the section before it with that section's columns.
+    def write(self, skipped: set[str]) -> None:
+        h = self.handout
+        _header(self.doc, h, self.theme, self.primary)
+        _footer(self.doc, h)
+        self._title_block()
+        sections = [s for s in h.sections if s.key not in skipped]
+        main, side, strip, closing = place_sections(sections)
+        if main or side:
+            self._end_section(None)
+            room = self.text_width - _GAP
+            # The numbers box is as wide as its tables need (no broken numbers), within bounds.
+            need = max((self._table_need(s.table) for s in side if s.table), default=0)
+            side_w = int(min(max(need, room * (1 - _MAIN_SHARE)), room * _MAX_SIDE_SHARE))
+            main_w = room - side_w
+            if main and side:
+                main, side = _balance(main, side, main_w, side_w, self)
+                two = max(_height(main, main_w, self), _height(side, side_w, self))
+                one = _height(main + side, self.text_width, self)
+            if main and side and two < one:
+                # The numbers box comes first, on the left: LibreOffice (7.4) does not grow a
+                # column section for a table in the second column that would end below the
+                # first column (it moves the table to the next page); lists there are fine.
+                self._sections(side, side_w)
+                self._sections(main, main_w, column_break=True)
+                self._end_section([side_w, main_w])
+            else:
+                # One column is shorter (a numbers box of long names in a narrow column): the
+                # story, then the numbers, full width.
+                self._sections(main + side, self.text_width)
+        for s in strip:
+            self._end_section(None)
+            self._section(s, self.text_width)
+        if closing:
+            # Room above the band, whose headings open their columns with none (so they line up).
+            _tiny(self.doc.add_paragraph(), after=self.d.space_after_pt * 2 + 6)
+            self._end_section(None)
+            self._closing(closing)
+        self._finish()
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def _title_block(self) -> None:
+        h, s, d = self.handout, self.styles, self.d
+        title = self.doc.add_paragraph(style=s.title)
+        _add_runs(title, h.title)
+        if h.subtitle:
+            sub = self.doc.add_paragraph(style=s.subtitle)
+            _add_runs(sub, h.subtitle)
+        headline = self.doc.add_paragraph(style=s.heading1)
+        _add_runs(headline, h.headline)
+        key = self.doc.add_paragraph()
+        _add_runs(key, h.key_message, size=d.body_pt + 1.5, color=self.primary, bold=True)
+        _box(key, self.primary_hex, self.tint)
+        fmt = key.paragraph_format
+        fmt.space_before = Pt(d.space_after_pt)
+        fmt.space_after = Pt(d.space_after_pt * 2)
+
+    def _sections(self, sections: list[Section], width: int, column_break: bool = False) -> None:
+        for i, section in enumerate(sections):
+            self._section(section, width, column_break=column_break and i == 0, top=i == 0)
+
+    def _section(
+        self, section: Section, width: int, column_break: bool = False, top: bool = False
+    ) -> None:
+        """One section; ``top``: it opens a column, so no space above (both columns line up)."""
+        first = True
+
+        def start() -> DocxParagraph | None:
+            # The column break goes into the first paragraph of the second column.
+            nonlocal first
+            if first and column_break:
+                first = False
+                return self._column_break_paragraph()
+            first = False
+            return None
+
+        if section.heading:
+            p = start() or self.doc.add_paragraph()
+            p.style = self.styles.heading2
+            _add_runs(p, section.heading)
+            if top:
+                p.paragraph_format.space_before = Pt(0)
+        for text in section.paragraphs:
+            if text:
+                p = start() or self.doc.add_paragraph()
+                _add_runs(p, text)
+        for item in section.items:
+            p = start() or self.doc.add_paragraph()
+            self._bullet(p, item)
+        if section.table is not None:
+            if first and column_break:
+                self._column_break_paragraph(empty=True)
+                first = False
+            self._data_table(section.table, width, section.heading)
+        if section.steps:
+            self._steps(section.steps, width, section.heading)
+
+    def _column_break_paragraph(self, empty: bool = False) -> DocxParagraph:
+        p = self.doc.add_paragraph()
+        br = OxmlElement("w:br")
+        br.set(qn("w:type"), "column")
+        run = p.add_run()
+        run._r.append(br)
+        if empty:
+            _tiny(p)
+        return p
+
+    def _bullet(self, p: DocxParagraph, item: Item) -> None:
+        ppr = p._p.get_or_add_pPr()
+        num = OxmlElement("w:numPr")
+        ilvl = OxmlElement("w:ilvl")
+        ilvl.set(qn("w:val"), str(item.level))
+        num_id = OxmlElement("w:numId")
+        num_id.set(qn("w:val"), str(self.bullets))
+        num.append(ilvl)
+        num.append(num_id)
+        _insert_ppr_child(ppr, num)
+        p.paragraph_format.space_after = Pt(self.d.space_after_pt * 0.75)
+        _add_runs(p, item.text)
+
+    def _table_need(self, table: Table) -> int:
+        """The width (twips) at which no word or number of a table breaks."""
+        widths = _column_widths(table, 10**6, self.styles.body_font, self._cell_size(), tight=True)
+        return sum(widths)
+
+    def _cell_size(self) -> float:
+        return max(9.0, self.d.body_pt - 0.5)
+
+    def _data_table(self, table: Table, width: int, caption: str | None) -> None:
+        """A data table in a tinted box: a marked header row, numbers right-aligned."""
+        cols = len(table.header)
+        size = self._cell_size()
+        widths = _column_widths(table, width, self.styles.body_font, size)
+        t = _new_table(self.doc, 1 + len(table.rows), widths, caption)
+        _table_borders(t, top=("single", 12, self.primary_hex), inside=("single", 4, "FFFFFF"))
+        for r, row in enumerate([table.header, *table.rows]):
+            for c in range(cols):
+                cell = t.cell(r, c)
+                _cell_fill(cell, self.tint_strong if r == 0 else self.tint)
+                p = cell.paragraphs[0]
+                _compact(p)
+                text = row[c] if c < len(row) else ""
+                if r == 0:
+                    _add_runs(p, text, size=size, color=self.primary, bold=True)
+                else:
+                    _add_runs(p, text, size=size, bold=(c > 0 and c == cols - 1) or None)
+                if c in table.numeric:
+                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _mark_header_row(t)
+        self._after_table()
+
+    def _steps(self, steps: list[Step], width: int, caption: str | None) -> None:
+        """A timeline strip: one column per milestone, when above (a marked header row)."""
+        size = self._cell_size()
+        # As many milestones as fit without breaking a word (three at least).
+        words = [(w, True) for st in steps for w in st.when.split()]
+        words += [(w, False) for st in steps for w in plain(st.text).split()]
+        widest = max(
+            (text_width_pt(w, self.styles.body_font, b, size) for w, b in words), default=0
+        )
+        room = width / _TWIPS_PER_PT // (widest + _CELL_PAD_PT)
+        shown = _window(steps, max(3, min(MAX_STEPS, int(room))))
+        widths = [width // len(shown)] * len(shown)
+        widths[-1] = width - sum(widths[:-1])
+        t = _new_table(self.doc, 2, widths, caption)
+        _table_borders(t, top=("single", 18, self.primary_hex), inside=("single", 4, "FFFFFF"))
+        for c, step in enumerate(shown):
+            for r in (0, 1):
+                cell = t.cell(r, c)
+                if step.done:
+                    _cell_fill(cell, self.tint)
+                p = cell.paragraphs[0]
+                _compact(p)
+                if r == 0:
+                    _add_runs(
+                        p, ("✓ " if step.done else "") + step.when, size, self.primary, bold=True
+                    )
+                else:
+                    _add_runs(p, step.text, size=size)
+        _mark_header_row(t)
+        self._after_table()
+
+    def _after_table(self) -> None:
+        # A small gap after a table; also keeps a following section break out of the table.
+        p = self.doc.add_paragraph()
+        _tiny(p, after=self.d.space_after_pt)
+
+    def _closing(self, closing: list[Section]) -> None:
+        """What we ask (a tinted box) beside the contact, and the QR code at the far right."""
+        ask = next((s for s in closing if s.key == "ask"), None)
+        contact = next((s for s in closing if s.key == "contact"), None)
+        url = self.handout.qr_url
+        gap = _GAP
+        qr_w = Emu(_QR_WIDTH + Cm(0.1)).twips
+        widths: list[int] = []
+        if ask is not None:
+            self._ask(ask)
+        if contact is not None:
+            self._contact(contact, column_break=ask is not None)
+        if url:
+            self._qr(url, column_break=ask is not None or contact is not None)
+        if ask is not None and contact is not None:
+            rest = self.text_width - gap * (2 if url else 1) - (qr_w if url else 0)
+            widths = [int(rest * 0.55), rest - int(rest * 0.55)]
+        elif ask is not None or contact is not None:
+            widths = [self.text_width - (gap + qr_w if url else 0)]
+        if url:
+            widths.append(qr_w)
+        self.last_columns = widths if len(widths) > 1 else None
+
+    def _ask(self, section: Section) -> None:
+        if section.heading:
+            h = self.doc.add_paragraph(plain(section.heading), style=self.styles.heading2)
+            h.paragraph_format.space_before = Pt(0)
+        for text in section.paragraphs:
+            if text:
+                p = self.doc.add_paragraph()
+                _add_runs(p, text)
+                _box(p, self.primary_hex, self.tint)
+                p.paragraph_format.space_after = Pt(0)
+
+    def _contact(self, section: Section, column_break: bool) -> None:
+        p = self._column_break_paragraph() if column_break else self.doc.add_paragraph()
+        if section.heading:
+            p.style = self.styles.heading2
+            p.paragraph_format.space_before = Pt(0)
+            _add_runs(p, section.heading)
+            p = None
+        for text in section.paragraphs:
+            if text:
+                q = p or self.doc.add_paragraph()
+                p = None
+                _add_runs(q, text)
+                q.paragraph_format.space_after = Pt(0)
+
+    def _qr(self, url: str, column_break: bool) -> None:
+        p = self._column_break_paragraph() if column_break else self.doc.add_paragraph()
+        p.paragraph_format.space_before = Pt(0)  # level with the band's headings
+        qr = segno.make(url, error="m")
+        png = io.BytesIO()
+        # A quiet zone of 4 modules (the standard's minimum), so it scans on any background.
+        qr.save(png, kind="png", scale=10, border=4)
+        png.seek(0)
+        pic = p.add_run().add_picture(png, width=_QR_WIDTH)
+        lang = self.handout.language.split("-")[0]
+        _alt(pic, _QR_ALT.get(lang, _QR_ALT["en"]).format(url=url))
+
+    # -- section breaks -----------------------------------------------------------------------
+
+    def _end_section(self, columns: list[int] | None) -> None:
+        """Close the body so far as one section with ``columns`` (twips each; None: one column)."""
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 else None
+        # LibreOffice drops an empty paragraph that ends a section, and its spacing with it: a
+        # spacer (after a table, before the closing band) keeps its own paragraph.
+        if last is None or last.tag != qn("w:p") or not _has_text(last):
+            p = self.doc.add_paragraph()
+            _tiny(p)
+            last = p._p
+        if last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+            return  # already closed (an empty section would add nothing)
+        sect = copy.deepcopy(self.sect_pr)
+        if self.breaks == 0:
+            # The first section carries the header and footer; later ones follow it.
+            for ref in list(self.sect_pr):
+                if ref.tag in (qn("w:headerReference"), qn("w:footerReference")):
+                    self.sect_pr.remove(ref)
+            title_pg = self.sect_pr.find(qn("w:titlePg"))
+            if title_pg is not None:
+                self.sect_pr.remove(title_pg)
+        else:
+            _set_continuous(sect)
+        _set_columns(sect, columns, _GAP)
+        _insert_ppr_child(last.get_or_add_pPr(), sect)
+        self.breaks += 1
+
+    def _finish(self) -> None:
+        """The last section's columns go on the body's own section properties."""
+        if self.breaks:
+            _set_continuous(self.sect_pr)
+        _set_columns(self.sect_pr, self.last_columns, _GAP)
+
+
+# -- balancing the columns --------------------------------------------------------------------
+
+
+def _balance(
+    main: list[Section], side: list[Section], main_w: int, side_w: int, page: _Page
+) -> tuple[list[Section], list[Section]]:
+    """Move story sections under the numbers box where that makes the columns most even.
+
+    Every choice of sections after the first (the story's lead stays on top) is tried; both
+    columns keep the tree order. The shortest taller column wins, then the fewest moved.
+    """
+    lead, rest = main[:1], main[1:]
+    here = [_estimate(s, main_w, page) for s in rest]
+    there = [_estimate(s, side_w, page) for s in rest]
+    lead_h = sum(_estimate(s, main_w, page) for s in lead)
+    side_h = sum(_estimate(s, side_w, page) for s in side)
+    best: tuple[float, int, int] | None = None
+    n = len(rest)
+    masks = range(1 << n) if n <= 10 else [((1 << n) - 1) ^ ((1 << k) - 1) for k in range(n + 1)]
+    for mask in masks:
+        right = side_h + sum(there[k] for k in range(n) if mask >> k & 1)
+        left = lead_h + sum(here[k] for k in range(n) if not mask >> k & 1)
+        score = (max(left, right), bin(mask).count("1"), -mask)
+        if best is None or score < best:
+            best = score
+    mask = -best[2] if best is not None else 0
+    moved = [s for k, s in enumerate(rest) if mask >> k & 1]
+    kept = [s for k, s in enumerate(rest) if not mask >> k & 1]
+    return lead + kept, side + moved
+
+
+def _estimate(section: Section, width_twips: int, page: _Page) -> float:
+    """Estimated height in points of a section at ``width_twips`` (real font metrics)."""
+    d = page.d
+    width = width_twips / _TWIPS_PER_PT
+    font = page.theme.spec.fonts.body or page.styles.body_font
+    height = 0.0
+    if section.heading:
+        height += d.heading_pt * LINE_HEIGHT + d.space_after_pt * 2.5
+    paras = [Paragraph(plain(t), space_before=0) for t in section.paragraphs if t]
+    paras += [
+        Paragraph(plain(i.text), indent_pt=_LIST_INDENT / _TWIPS_PER_PT, space_before=0)
+        for i in section.items
+    ]
+    height += text_height_pt(paras, font, d.body_pt, width) * d.line
+    height += len(paras) * d.space_after_pt
+    if section.table is not None:
+        table = section.table
+        size = page._cell_size()
+        widths = _column_widths(table, width_twips, font, size)
+        pad = 2 * 40 / _TWIPS_PER_PT  # top and bottom cell margins (see _new_table)
+        for row in [table.header, *table.rows]:
+            height += pad + max(
+                text_height_pt([Paragraph(plain(c))], font, size, w / _TWIPS_PER_PT - _CELL_PAD_PT)
+                for c, w in zip(row, widths, strict=False)
+            )
+        height += d.space_after_pt + 2
+    return height
+
+
+def _height(sections: list[Section], width_twips: int, page: _Page) -> float:
+    return sum(_estimate(s, width_twips, page) for s in sections)
+
+
+# -- page, styles, numbering ------------------------------------------------------------------
 
 
 def _clear_body(doc: Any) -> None:
@@ -113,98 +532,266 @@ def _clear_body(doc: Any) -> None:
 
 
 def _page_setup(doc: Any) -> None:
+    """A4 portrait; the template's margins, but at most 2 cm (it is one dense page)."""
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        if getattr(section, side) is None or getattr(section, side) > Cm(2.5):
-            setattr(section, side, Cm(2.0))
-    if section.top_margin is None or section.top_margin > Cm(2.5):
-        section.top_margin = Cm(2.0)
-    if section.bottom_margin is None or section.bottom_margin > Cm(2.5):
-        section.bottom_margin = Cm(2.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        value = getattr(section, side)
+        if value is None or value > _MAX_MARGIN:
+            setattr(section, side, _MAX_MARGIN)
+    for side in ("header_distance", "footer_distance"):
+        value = getattr(section, side)
+        if value is None or value > Cm(1.25):
+            setattr(section, side, Cm(0.9))
+    sect = doc.element.body.find(qn("w:sectPr"))
+    grid = sect.find(qn("w:docGrid")) if sect is not None else None
+    if grid is not None:
+        # A line grid (common in templates from East Asian Word versions) snaps every line to
+        # it in LibreOffice and makes the page run over; text flows freely instead.
+        grid.attrib.pop(qn("w:type"), None)
 
 
-def _style_fonts(doc: Any, theme: Theme, density: Density, primary: RGBColor) -> None:
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.size = Pt(density.body_pt)
-    normal.paragraph_format.space_after = Pt(density.space_after_pt)
-    normal.paragraph_format.space_before = Pt(0)
-    if theme.spec.fonts.body:
-        normal.font.name = theme.spec.fonts.body
-    for name, size in (
-        ("Title", density.title_pt),
-        ("Heading 1", density.heading_pt + 2),
-        ("Heading 2", density.heading_pt),
-    ):
-        try:
-            style = styles[name]
-        except KeyError:
-            continue
-        style.font.size = Pt(size)
-        style.font.color.rgb = primary
-        style.paragraph_format.space_before = Pt(density.space_after_pt * 2)
-        style.paragraph_format.space_after = Pt(density.space_after_pt / 2)
-        style.paragraph_format.keep_with_next = True
-        if theme.spec.fonts.heading:
-            style.font.name = theme.spec.fonts.heading
-    for name in ("List Bullet", "Subtitle"):
-        with contextlib.suppress(KeyError):
-            styles[name].paragraph_format.space_after = Pt(density.space_after_pt / 2)
+class _Styles:
+    """The template's paragraph styles for each role, sized for the density."""
+
+    def __init__(self, doc: Any, theme: Theme, d: Density, primary: RGBColor) -> None:
+        styles = doc.styles
+        self.normal = styles.default(WD_STYLE_TYPE.PARAGRAPH) or styles["Normal"]
+        fonts = theme.spec.fonts
+        normal = self.normal
+        normal.font.size = Pt(d.body_pt)
+        if fonts.body:
+            _set_font(normal, fonts.body)
+        self.body_font = fonts.body or _style_font(doc, normal)
+        pf = normal.paragraph_format
+        pf.space_before = Pt(0)
+        pf.space_after = Pt(d.space_after_pt)
+        pf.line_spacing = d.line
+        self.title = _find_style(doc, "title") or _add_style(doc, "Title", None, bold=False)
+        self.subtitle = _find_style(doc, "subtitle") or _add_style(doc, "Subtitle", None, False)
+        self.heading1 = _find_style(doc, "heading1") or _add_style(doc, "Heading 1", 0)
+        self.heading2 = _find_style(doc, "heading2") or _add_style(doc, "Heading 2", 1)
+        for style, size, before, after in (
+            (self.title, d.title_pt, 0, d.space_after_pt),
+            (self.heading1, d.heading_pt + 3, d.space_after_pt * 2, d.space_after_pt),
+            (self.heading2, d.heading_pt, d.space_after_pt * 2.5, d.space_after_pt / 2),
+        ):
+            style.font.size = Pt(size)
+            style.font.color.rgb = primary
+            if fonts.heading:
+                _set_font(style, fonts.heading)
+            spf = style.paragraph_format
+            spf.space_before = Pt(before)
+            spf.space_after = Pt(after)
+            spf.line_spacing = 1.0
+            spf.keep_with_next = True
+        self.subtitle.font.size = Pt(d.body_pt + 1.5)
+        self.subtitle.font.color.rgb = RGBColor.from_string(_readable(theme.spec.colors.text))
+        self.subtitle.paragraph_format.space_after = Pt(d.space_after_pt * 2)
+        self.subtitle.paragraph_format.space_before = Pt(0)
+        _drop_numbering(self.subtitle)
+
+
+#: Per role: names (lower case; Word stores built-in names in English) and style ids (Dutch Word
+#: writes ids such as Kop1, Titel). Outline levels are the last resort for headings.
+_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None]] = {
+    "title": (("title", "titel"), ("Title", "Titel"), None),
+    "subtitle": (("subtitle", "ondertitel"), ("Subtitle", "Ondertitel"), None),
+    "heading1": (("heading 1", "kop 1"), ("Heading1", "Kop1"), 0),
+    "heading2": (("heading 2", "kop 2"), ("Heading2", "Kop2"), 1),
+}
+
+
+def _find_style(doc: Any, role: str) -> Any | None:
+    """The template's paragraph style for ``role`` (see ``_ROLES``), or None."""
+    names, ids, level = _ROLES[role]
+    paragraph_styles = [s for s in doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH]
+    for style in paragraph_styles:
+        if (style.name or "").lower() in names or style.style_id in ids:
+            return style
+    if level is not None:
+        for style in paragraph_styles:
+            ppr = style.element.find(qn("w:pPr"))
+            outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+            if outline is not None and outline.get(qn("w:val")) == str(level):
+                return style
+    return None
+
+
+def _add_style(doc: Any, name: str, outline: int | None, bold: bool = True) -> Any:
+    """A missing role's style, based on Normal; headings get their outline level (PDF tags)."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    style.font.bold = bold
+    if outline is not None:
+        ppr = style.element.get_or_add_pPr()
+        lvl = OxmlElement("w:outlineLvl")
+        lvl.set(qn("w:val"), str(outline))
+        _insert_ppr_child(ppr, lvl)
+    return style
+
+
+def _set_font(style: Any, name: str) -> None:
+    """Set a style's font; a theme font reference (asciiTheme...) would win over it in Word."""
+    style.font.name = name
+    rpr = style.element.rPr
+    rfonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+    if rfonts is not None:
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            rfonts.attrib.pop(qn(f"w:{attr}"), None)
+        rfonts.set(qn("w:cs"), name)
+
+
+def _drop_numbering(style: Any) -> None:
+    """Word's Subtitle carries a stray numPr (ilvl 1, no list): LibreOffice may number it."""
+    ppr = style.element.find(qn("w:pPr"))
+    if ppr is not None:
+        for num in ppr.findall(qn("w:numPr")):
+            ppr.remove(num)
+
+
+def _style_font(doc: Any, style: Any) -> str | None:
+    """The font a style resolves to (direct, else the document default), for measuring."""
+    while style is not None:
+        if style.font.name:
+            return str(style.font.name)
+        style = style.base_style
+    rfonts = doc.styles.element.find(
+        qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:rFonts")
+    )
+    if rfonts is not None and rfonts.get(qn("w:ascii")):
+        return str(rfonts.get(qn("w:ascii")))
+    return None
+
+
+def _bullet_numbering(doc: Any, color: str) -> int:
+    """Our own bullet list definition (any template may lack one); returns its numId."""
+    numbering = doc.part.numbering_part.element
+    abstract_ids = [
+        int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))
+    ]
+    num_ids = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+    abstract_id = max(abstract_ids, default=-1) + 1
+    num_id = max(num_ids, default=0) + 1
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), str(abstract_id))
+    multi = OxmlElement("w:multiLevelType")
+    multi.set(qn("w:val"), "hybridMultilevel")
+    abstract.append(multi)
+    for level, glyph in ((0, "•"), (1, "–")):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(level))
+        for tag, val in (("w:start", "1"), ("w:numFmt", "bullet"), ("w:lvlText", glyph)):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            lvl.append(el)
+        jc = OxmlElement("w:lvlJc")
+        jc.set(qn("w:val"), "left")
+        lvl.append(jc)
+        ppr = OxmlElement("w:pPr")
+        ind = OxmlElement("w:ind")
+        ind.set(qn("w:left"), str(_LIST_INDENT * (level + 1)))
+        ind.set(qn("w:hanging"), str(_LIST_HANGING))
+        ppr.append(ind)
+        lvl.append(ppr)
+        rpr = OxmlElement("w:rPr")
+        c = OxmlElement("w:color")
+        c.set(qn("w:val"), color)
+        rpr.append(c)
+        lvl.append(rpr)
+        abstract.append(lvl)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), str(abstract_id))
+    num.append(ref)
+    numbering.append(num)
+    return num_id
+
+
+# -- header and footer ------------------------------------------------------------------------
+
+
+def _first_page(section: Any, kind: str) -> Any:
+    """The header or footer the (only) page shows: the first-page one when the template has it."""
+    if section.different_first_page_header_footer:
+        return getattr(section, f"first_page_{kind}")
+    return getattr(section, kind)
+
+
+def _has_content(part: Any) -> bool:
+    element = part._element
+    text = "".join(t.text or "" for t in element.iter(qn("w:t"))).strip()
+    return bool(text) or next(element.iter(qn("w:drawing")), None) is not None
 
 
 def _header(doc: Any, handout: Handout, theme: Theme, primary: RGBColor) -> None:
-    header = doc.sections[0].header
+    """The template's header as designed; an empty one gets the logo and the municipality."""
+    header = _first_page(doc.sections[0], "header")
+    if not header.is_linked_to_previous and _has_content(header):
+        _describe_pictures(header._element, f"Logo {plain(handout.municipality)}")
+        return
     header.is_linked_to_previous = False
     p = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-    for r in list(p.runs):
-        r._element.getparent().remove(r._element)
+    for child in list(p._p):
+        if child.tag != qn("w:pPr"):
+            p._p.remove(child)
     if theme.logo is not None:
-        run = p.add_run()
-        pic = run.add_picture(str(theme.logo), height=Cm(1.2))
+        pic = p.add_run().add_picture(str(theme.logo), height=Cm(1.1))
         _alt(pic, f"Logo {plain(handout.municipality)}")
-        p.add_run("  ")
+        p.add_run("   ")
     run = p.add_run(plain(handout.municipality))
     run.bold = True
+    run.font.size = Pt(11)
     run.font.color.rgb = primary
+    bottom = _border("bottom", "single", 6, str(primary), space=4)
+    borders = OxmlElement("w:pBdr")
+    borders.append(bottom)
+    _insert_ppr_child(p._p.get_or_add_pPr(), borders)
 
 
 def _footer(doc: Any, handout: Handout) -> None:
-    footer = doc.sections[0].footer
+    """The template's footer stays; the handout's line (date, occasion, version) goes under it."""
+    if not handout.footer:
+        return
+    footer = _first_page(doc.sections[0], "footer")
+    keep = not footer.is_linked_to_previous and _has_content(footer)
     footer.is_linked_to_previous = False
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    p.text = plain(handout.footer or "")
-    for r in p.runs:
-        r.font.size = Pt(8)
+    if keep:
+        p = footer.add_paragraph()
+    else:
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        for child in list(p._p):
+            if child.tag != qn("w:pPr"):
+                p._p.remove(child)
+    _describe_pictures(footer._element, f"Logo {plain(handout.municipality)}")
+    version = fingerprint(handout)
+    text = handout.footer.replace(" {version}", "\u00a0" + version).replace("{version}", version)
+    _add_runs(p, text, size=8, color=RGBColor.from_string("595959"))
 
 
-# -- content ----------------------------------------------------------------------------------
-
-
-def _para(
-    doc: Any,
-    text: str,
-    style: str | None = None,
-    size: float | None = None,
-    color: RGBColor | None = None,
-    container: Any = None,
-) -> DocxParagraph:
-    target = container if container is not None else doc
-    p = target.add_paragraph(style=style) if style else target.add_paragraph()
-    _add_runs(p, text, size, color)
-    return p
+# -- text -------------------------------------------------------------------------------------
 
 
 def _add_runs(
-    p: DocxParagraph, text: str, size: float | None = None, color: RGBColor | None = None
+    p: DocxParagraph,
+    text: str,
+    size: float | None = None,
+    color: RGBColor | None = None,
+    bold: bool | None = None,
 ) -> None:
     for piece in runs(text):
         if piece.href:
-            _hyperlink(p, piece.text, piece.href)
+            _hyperlink(p, piece.text, piece.href, size)
             continue
         run = p.add_run(piece.text)
-        run.bold = piece.bold or None
+        run.bold = True if (piece.bold or bold) else None
         run.italic = piece.italic or None
         if size:
             run.font.size = Pt(size)
@@ -212,8 +799,8 @@ def _add_runs(
             run.font.color.rgb = color
 
 
-def _hyperlink(p: DocxParagraph, text: str, url: str) -> None:
-    """A real hyperlink (clickable in the PDF, link text saying where it goes)."""
+def _hyperlink(p: DocxParagraph, text: str, url: str, size: float | None) -> None:
+    """A real hyperlink (clickable in the PDF), underlined in the link colour."""
     r_id = p.part.relate_to(
         url,
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
@@ -223,12 +810,14 @@ def _hyperlink(p: DocxParagraph, text: str, url: str) -> None:
     link.set(qn("r:id"), r_id)
     run = OxmlElement("w:r")
     rpr = OxmlElement("w:rPr")
-    style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), "Hyperlink")
-    rpr.append(style)
     color = OxmlElement("w:color")
-    color.set(qn("w:val"), "0563C1")
+    color.set(qn("w:val"), "0550AE")  # 7:1 on white, 6:1 on the box tints
     rpr.append(color)
+    if size:
+        for tag in ("w:sz", "w:szCs"):
+            sz = OxmlElement(tag)
+            sz.set(qn("w:val"), str(round(size * 2)))
+            rpr.append(sz)
     underline = OxmlElement("w:u")
     underline.set(qn("w:val"), "single")
     rpr.append(underline)
@@ -241,23 +830,62 @@ def _hyperlink(p: DocxParagraph, text: str, url: str) -> None:
     p._p.append(link)
 
 
-def _shade(p: DocxParagraph, hex_color: str, light: bool = False) -> None:
-    """A tinted background and left border, for the key message box."""
+def _has_text(p: Any) -> bool:
+    return any((t.text or "").strip() for t in p.iter(qn("w:t")))
+
+
+def _tiny(p: DocxParagraph, after: float = 0) -> None:
+    """An empty paragraph that takes (almost) no room: holds a break, or a gap after a table."""
+    ppr = p._p.get_or_add_pPr()
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), str(round(after * _TWIPS_PER_PT)))
+    spacing.set(qn("w:line"), "20")
+    spacing.set(qn("w:lineRule"), "exact")
+    _insert_ppr_child(ppr, spacing)
+    rpr = OxmlElement("w:rPr")
+    for tag in ("w:sz", "w:szCs"):
+        sz = OxmlElement(tag)
+        sz.set(qn("w:val"), "2")
+        rpr.append(sz)
+    _insert_ppr_child(ppr, rpr)
+
+
+def _compact(p: DocxParagraph) -> None:
+    fmt = p.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+
+
+def _box(p: DocxParagraph, border_hex: str, fill_hex: str) -> None:
+    """A tinted background with a thick left border: the key message and the ask."""
     ppr = p._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    left = OxmlElement("w:left")
-    left.set(qn("w:val"), "single")
-    left.set(qn("w:sz"), "24")
-    left.set(qn("w:space"), "8")
-    left.set(qn("w:color"), hex_color.lstrip("#").upper())
-    borders.append(left)
+    for side in ("top", "left", "bottom", "right"):
+        if side == "left":
+            borders.append(_border(side, "single", 24, border_hex, space=6))
+        else:
+            borders.append(_border(side, "single", 4, fill_hex, space=3))
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), _tint(hex_color) if light else hex_color.lstrip("#").upper())
-    # Schema order inside pPr: pStyle, keepNext, ..., pBdr, shd, ..., spacing, ind, ..., jc
+    shd.set(qn("w:fill"), fill_hex)
     _insert_ppr_child(ppr, borders)
     _insert_ppr_child(ppr, shd)
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), "120")
+    ind.set(qn("w:right"), "60")
+    _insert_ppr_child(ppr, ind)
+
+
+def _border(side: str, val: str, size: int, color: str, space: int = 0) -> Any:
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), val)
+    el.set(qn("w:sz"), str(size))
+    el.set(qn("w:space"), str(space))
+    el.set(qn("w:color"), color)
+    return el
 
 
 _PPR_ORDER = [
@@ -301,7 +929,10 @@ _PPR_ORDER = [
 
 
 def _insert_ppr_child(ppr: Any, child: Any) -> None:
+    """Insert into w:pPr in schema order, replacing an element of the same kind."""
     name = child.tag.split("}")[1]
+    for existing in ppr.findall(child.tag):
+        ppr.remove(existing)
     rank = _PPR_ORDER.index(name)
     for i, existing in enumerate(ppr):
         other = existing.tag.split("}")[1]
@@ -311,161 +942,314 @@ def _insert_ppr_child(ppr: Any, child: Any) -> None:
     ppr.append(child)
 
 
-def _tint(hex_color: str, amount: float = 0.88) -> str:
+# -- colours ----------------------------------------------------------------------------------
+
+
+def _rgb(hex_color: str) -> list[int]:
     value = hex_color.lstrip("#")
-    rgb = [int(value[i : i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{int(c + (255 - c) * amount):02X}" for c in rgb)
+    return [int(value[i : i + 2], 16) for i in (0, 2, 4)]
 
 
-def _section(
-    doc: Any, section: Section, density: Density, primary: RGBColor, accent: RGBColor
-) -> None:
-    if section.heading:
-        doc.add_paragraph(plain(section.heading), style="Heading 2")
-    for text in section.paragraphs:
-        if text:
-            _para(doc, text)
-    _items(doc, section.items)
-    if section.table is not None:
-        _table(doc, section.table, density, primary)
-    if section.steps:
-        _steps(doc, section.steps, density, primary, accent)
+def _tint(hex_color: str, amount: float = 0.88) -> str:
+    return "".join(f"{int(c + (255 - c) * amount):02X}" for c in _rgb(hex_color))
 
 
-def _items(doc: Any, items: list[Item], container: Any = None) -> None:
-    for item in items:
-        style = "List Bullet 2" if item.level else "List Bullet"
-        try:
-            _para(doc, item.text, style=style, container=container)
-        except KeyError:
-            _para(doc, "• " + item.text, container=container)
+def _luminance(rgb: Sequence[float]) -> float:
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _table(doc: Any, table: Table, density: Density, primary: RGBColor) -> None:
-    rows = [table.header, *table.rows]
-    t = doc.add_table(rows=len(rows), cols=len(table.header))
-    _table_style(t)
-    for r, row in enumerate(rows):
-        for c in range(len(table.header)):
-            cell = t.cell(r, c)
-            cell.text = ""
-            p = cell.paragraphs[0]
-            p.paragraph_format.space_after = Pt(0)
-            text = row[c] if c < len(row) else ""
-            _add_runs(
-                p,
-                f"**{text}**" if (r == 0 or c == 0) and text else text,
-                density.body_pt - 0.5,
-                primary if r == 0 else None,
-            )
-            if c in table.numeric:
-                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _mark_header_row(t)
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours."""
+    la, lb = sorted((_luminance(_rgb(a)), _luminance(_rgb(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
-def _table_style(t: Any) -> None:
-    with contextlib.suppress(KeyError, ValueError):
-        t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.LEFT
+def _readable(hex_color: str, on: str = "E6EEF7") -> str:
+    """``hex_color`` darkened until it has 4.5:1 contrast on a light tint (and so on white)."""
+    rgb = [float(c) for c in _rgb(hex_color)]
+    for _ in range(40):
+        value = "".join(f"{round(c):02X}" for c in rgb)
+        if contrast(value, on) >= 4.5:
+            return value
+        rgb = [c * 0.9 for c in rgb]
+    return "1A1A1A"
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+
+def _new_table(doc: Any, rows: int, widths: list[int], caption: str | None) -> Any:
+    """A fixed-width table with our own properties (no reliance on the template's table styles)."""
+    t = doc.add_table(rows=rows, cols=len(widths))
+    tbl = t._tbl
+    tblpr = tbl.tblPr
+    for child in list(tblpr):
+        tblpr.remove(child)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(widths)))
+    width.set(qn("w:type"), "dxa")
+    tblpr.append(width)
+    ind = OxmlElement("w:tblInd")
+    ind.set(qn("w:w"), "0")
+    ind.set(qn("w:type"), "dxa")
+    tblpr.append(ind)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side, value in (("top", 40), ("left", 85), ("bottom", 40), ("right", 85)):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(value))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    tblpr.append(margins)
+    look = OxmlElement("w:tblLook")
+    for attr, val in (
+        ("w:val", "0020"),
+        ("w:firstRow", "1"),
+        ("w:lastRow", "0"),
+        ("w:firstColumn", "0"),
+        ("w:lastColumn", "0"),
+        ("w:noHBand", "1"),
+        ("w:noVBand", "1"),
+    ):
+        look.set(qn(attr), val)
+    tblpr.append(look)
+    if caption:
+        cap = OxmlElement("w:tblCaption")
+        cap.set(qn("w:val"), plain(caption)[:255])
+        tblpr.append(cap)
+    grid = tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(w))
+    for row in t.rows:
+        trpr = row._tr.get_or_add_trPr()
+        cant = OxmlElement("w:cantSplit")
+        trpr.append(cant)
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = Emu(w * 635)
+    return t
+
+
+def _table_borders(t: Any, top: tuple[str, int, str], inside: tuple[str, int, str]) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if side == "top":
+            borders.append(_border(side, *top))
+        elif side in ("insideH", "insideV"):
+            borders.append(_border(side, *inside))
+        else:
+            borders.append(_border(side, "nil", 0, "auto"))
+    tblpr = t._tbl.tblPr
+    layout = tblpr.find(qn("w:tblLayout"))
+    layout.addprevious(borders)
+
+
+def _cell_fill(cell: Any, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    # tcPr order: tcW, gridSpan, vMerge, tcBorders, shd, ...: after whatever is there (tcW).
+    tcpr.append(shd)
 
 
 def _mark_header_row(t: Any) -> None:
     """Mark the first row as a header row (repeats, and is tagged TH in the PDF)."""
-    tr = t.rows[0]._tr
-    trpr = tr.get_or_add_trPr()
+    trpr = t.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
     trpr.append(header)
 
 
-def _steps(
-    doc: Any, steps: list[Step], density: Density, primary: RGBColor, accent: RGBColor
-) -> None:
-    """A timeline strip: one column per milestone, when above, what below; done marked."""
-    shown = steps[:6]
-    t = doc.add_table(rows=2, cols=len(shown))
-    _table_style(t)
-    for c, step in enumerate(shown):
-        top = t.cell(0, c).paragraphs[0]
-        top.paragraph_format.space_after = Pt(0)
-        run = top.add_run(("✓ " if step.done else "") + plain(step.when))
-        run.bold = True
-        run.font.size = Pt(density.body_pt - 0.5)
-        run.font.color.rgb = accent if step.done else primary
-        below = t.cell(1, c).paragraphs[0]
-        below.paragraph_format.space_after = Pt(0)
-        _add_runs(below, step.text, density.body_pt - 1)
-    _mark_header_row(t)
+def _window(steps: list[Step], most: int = MAX_STEPS) -> list[Step]:
+    """At most ``most`` milestones, in date order: where we are and where we go.
+
+    Chosen in this order: the last one (the goal), the next one, the last one done, the
+    following ones, then earlier ones done, latest first.
+    """
+    if len(steps) <= most:
+        return list(steps)
+    upcoming = [i for i, s in enumerate(steps) if not s.done]
+    done = [i for i, s in enumerate(steps) if s.done]
+    ranked = [len(steps) - 1, *upcoming[:1], *done[-1:], *upcoming[1:], *reversed(done[:-1])]
+    chosen = list(dict.fromkeys(ranked))[:most]
+    return [steps[i] for i in sorted(chosen)]
 
 
-def _contact(doc: Any, section: Section, handout: Handout, density: Density) -> None:
-    if section.heading:
-        doc.add_paragraph(plain(section.heading), style="Heading 2")
-    if not handout.qr_url:
-        for text in section.paragraphs:
-            if text:
-                _para(doc, text)
-        return
-    t = doc.add_table(rows=1, cols=2)
-    t.autofit = False
-    left, right = t.cell(0, 0), t.cell(0, 1)
-    left.width, right.width = Cm(13.0), Cm(3.0)
-    first = True
-    for text in section.paragraphs:
-        if not text:
-            continue
-        p = left.paragraphs[0] if first else left.add_paragraph()
-        first = False
-        _add_runs(p, text)
-    qr = segno.make(handout.qr_url, error="m")
-    png = io.BytesIO()
-    qr.save(png, kind="png", scale=8, border=2)
-    png.seek(0)
-    p = right.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    pic = p.add_run().add_picture(png, width=Cm(2.6))
-    _alt(pic, f"QR-code: {handout.qr_url}")
-    _layout_table(t)
+_CELL_PAD_PT = 2 * 85 / _TWIPS_PER_PT + 3  # cell margins (see _new_table) and a little slack
 
 
-def _layout_table(t: Any) -> None:
-    """Mark a table as layout-only (no borders, not a data table)."""
-    tblpr = t._tbl.tblPr
-    look = OxmlElement("w:tblLook")
-    look.set(qn("w:val"), "0000")
-    look.set(qn("w:firstRow"), "0")
-    look.set(qn("w:lastRow"), "0")
-    look.set(qn("w:firstColumn"), "0")
-    look.set(qn("w:lastColumn"), "0")
-    look.set(qn("w:noHBand"), "1")
-    look.set(qn("w:noVBand"), "1")
-    for old in tblpr.findall(qn("w:tblLook")):
-        tblpr.remove(old)
-    tblpr.append(look)
+def _column_widths(
+    table: Table, width: int, font: str | None, size: float, tight: bool = False
+) -> list[int]:
+    """Column widths (twips) so that no number and, where possible, no word breaks.
+
+    A value column gets the width of its longest cell (at most 30% of the table) and never less
+    than its longest word (a no-break space joins, as in "€ 250.000"); the first column (the
+    labels) takes the rest, but at least its own longest word: value columns give up their
+    extra room first, and the labels give way (down to a fifth) before a number breaks.
+    """
+    cols = len(table.header)
+    if cols == 1:
+        return [width]
+    rows = [table.header, *table.rows]
+
+    def widest(pieces: list[tuple[str, bool]]) -> float:
+        return max((text_width_pt(t, font, b, size) for t, b in pieces), default=0.0)
+
+    need: list[float] = []
+    want: list[float] = []
+    for c in range(1, cols):
+        bold = c == cols - 1
+        cells = [
+            (plain(row[c]) if c < len(row) else "", r == 0 or bold) for r, row in enumerate(rows)
+        ]
+        pieces = [(w, b) for t, b in cells for w in _SPACES.split(t) if w]
+        need.append(widest(pieces) + _CELL_PAD_PT)
+        want.append(max(need[-1], min(widest(cells) + _CELL_PAD_PT, width / _TWIPS_PER_PT * 0.3)))
+    label_words = [
+        (w, r == 0) for r, row in enumerate(rows) for w in _SPACES.split(plain(row[0])) if w
+    ]
+    total = width / _TWIPS_PER_PT
+    label = widest(label_words) + _CELL_PAD_PT
+    if tight:  # the least width that breaks nothing: labels at their longest word, values whole
+        return [
+            round(v * _TWIPS_PER_PT)
+            for v in [label, *(max(n, w) for n, w in zip(need, want, strict=True))]
+        ]
+    label = max(label, total / 4)
+    floor = total / 5  # numbers break worse than words: the labels give way down to a fifth
+    values = want
+    if total - sum(values) < label:
+        # Give up the extra room of the value columns, down to what their words need.
+        spare = sum(want) - sum(need)
+        short = label - (total - sum(want))
+        cut = min(1.0, short / spare) if spare > 0 else 1.0
+        values = [w - (w - n) * cut for w, n in zip(want, need, strict=True)]
+    if total - sum(values) < floor:  # too narrow for any layout: share it out
+        scale = (total - floor) / sum(values)
+        values = [v * scale for v in values]
+    out = [round(v * _TWIPS_PER_PT) for v in values]
+    return [width - sum(out), *out]
+
+
+_SPACES = re.compile(r"[ \t\n]+")  # not the no-break space: it joins
+
+
+# -- section properties -----------------------------------------------------------------------
+
+_SECT_ORDER = [
+    "headerReference",
+    "footerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+]
+
+
+def _insert_sect_child(sect: Any, child: Any) -> None:
+    name = child.tag.split("}")[1]
+    for existing in sect.findall(child.tag):
+        sect.remove(existing)
+    rank = _SECT_ORDER.index(name)
+    for i, existing in enumerate(sect):
+        other = existing.tag.split("}")[1]
+        if other in _SECT_ORDER and _SECT_ORDER.index(other) > rank:
+            sect.insert(i, child)
+            return
+    sect.append(child)
+
+
+def _set_continuous(sect: Any) -> None:
+    kind = OxmlElement("w:type")
+    kind.set(qn("w:val"), "continuous")
+    _insert_sect_child(sect, kind)
+
+
+def _set_columns(sect: Any, widths: list[int] | None, gap: int) -> None:
+    cols = OxmlElement("w:cols")
+    if not widths or len(widths) == 1:
+        cols.set(qn("w:space"), str(gap))
+    else:
+        cols.set(qn("w:num"), str(len(widths)))
+        cols.set(qn("w:space"), str(gap))
+        cols.set(qn("w:equalWidth"), "0")
+        for i, w in enumerate(widths):
+            col = OxmlElement("w:col")
+            col.set(qn("w:w"), str(w))
+            if i < len(widths) - 1:
+                col.set(qn("w:space"), str(gap))
+            cols.append(col)
+    _insert_sect_child(sect, cols)
+
+
+# -- pictures and language --------------------------------------------------------------------
 
 
 def _alt(inline_shape: Any, text: str) -> None:
     """python-docx writes pictures without a description: set it for screen readers and PDF tags."""
     doc_pr = inline_shape._inline.docPr
     doc_pr.set("descr", plain(text))
-    doc_pr.set("title", plain(text)[:60])
+    # No title: LibreOffice would tag the figure "title - description", saying it twice.
+    doc_pr.attrib.pop("title", None)
+
+
+def _describe_pictures(root: Any, text: str) -> None:
+    """Give every picture in a template's header or footer a description if it has none."""
+    for doc_pr in root.iter(qn("wp:docPr")):
+        if not doc_pr.get("descr"):
+            doc_pr.set("descr", text)
 
 
 def _set_language(doc: Any, tag: str) -> None:
     """The document default language and the language of every run."""
     styles_root = doc.styles.element
-    rpr_default = styles_root.find(
-        qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr")
-    )
-    if rpr_default is not None:
-        lang = rpr_default.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            rpr_default.append(lang)
-        lang.set(qn("w:val"), tag)
+    defaults = styles_root.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles_root.insert(0, defaults)
+    rpr_default_wrap = defaults.find(qn("w:rPrDefault"))
+    if rpr_default_wrap is None:
+        rpr_default_wrap = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default_wrap)
+    rpr_default = rpr_default_wrap.find(qn("w:rPr"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPr")
+        rpr_default_wrap.append(rpr_default)
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), tag)
     parts = [doc.element.body]
     for section in doc.sections:
-        parts += [section.header._element, section.footer._element]
+        for kind in ("header", "footer", "first_page_header", "first_page_footer"):
+            part = getattr(section, kind)
+            if not part.is_linked_to_previous:
+                parts.append(part._element)
     for root in parts:
         for r in root.iter(qn("w:r")):
             rpr = r.find(qn("w:rPr"))
