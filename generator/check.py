@@ -101,6 +101,12 @@ def check_workspace(
     from .programme import programme_documents  # every project side by side, as build makes it
 
     documents += programme_documents(workspace, out)
+    # The build fits every handout to one page (LibreOffice counts the pages); do the same, so
+    # what is checked is what would be written. Its cache is read, never saved: nothing is written.
+    from .handout_fit import fit_build
+
+    fitted = fit_build(rendered, documents, out, say, soffice=True if pages else None)
+    workspace.warnings.extend(fitted.problems)
     counted = _count_pages(workspace, documents, say) if pages else None
     result = check_documents(workspace, documents, counted)
     result.pages_checked = counted is not None
