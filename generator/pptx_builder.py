@@ -120,6 +120,7 @@ class DeckContext:
     warnings: list[str] = field(default_factory=list)
     slide_no: int = 0
     fallbacks_used: set[str] = field(default_factory=set)
+    areas: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
@@ -690,8 +691,10 @@ def _body_placeholders(slide: Any) -> list[Any]:
 
 
 def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
-    """The content area of the layout used for ``kind``."""
-    return content_area(ctx.prs, ctx.layouts[LAYOUT_OF[kind]].layout)
+    """The content area of the layout used for ``kind`` (measured once per deck and kind)."""
+    if kind not in ctx.areas:
+        ctx.areas[kind] = content_area(ctx.prs, ctx.layouts[LAYOUT_OF[kind]].layout)
+    return ctx.areas[kind]
 
 
 def _chunks(items: Sequence[Any], per: int) -> list[list[Any]]:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import jinja2
 import jinja2.filters
+import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
@@ -255,8 +256,15 @@ class TemplateLibrary:
                 f"{where}: {type(exc).__name__}: {exc}; {_fix_hint(where)}"
             ) from None
         try:
-            data = parse_yaml(text, Path(name)).data
+            data = _fast_load(text)
+            if data is _SLOW:
+                data = parse_yaml(text, Path(name)).data
         except Exception as exc:  # the template emitted broken YAML: show where
+            if not getattr(exc, "problems", None):
+                try:  # the strict reader names the line
+                    parse_yaml(text, Path(name))
+                except Exception as strict:
+                    exc = strict
             detail = getattr(exc, "problems", None)
             where = detail[0].render() if detail else str(exc)
             lines = text.splitlines()
@@ -390,3 +398,19 @@ def _template_line(exc: BaseException, fallback: str) -> str:
             found = f"{filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     return found
+
+
+_SLOW = object()
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _fast_load(text: str) -> Any:
+    """Parse template output with libyaml when it holds no anchors or aliases (the common case).
+
+    Template output is mostly quoted scalars written by ``finalize``; outside those quotes an
+    ``&`` or ``*`` could be an anchor or alias, whose expansion only the strict reader bounds.
+    """
+    cfast = getattr(yaml, "CSafeLoader", None)
+    if cfast is None or re.search(r"[&*!]", _QUOTED.sub("", text)):
+        return _SLOW
+    return yaml.load(text, Loader=cfast)

@@ -1,6 +1,6 @@
 """Give the layouts of a LibreOffice-exported deck the names Dutch PowerPoint uses.
 
-    python rename_layouts.py source.pptx deck.pptx
+python rename_layouts.py source.pptx deck.pptx
 """
 
 import re
