@@ -165,7 +165,7 @@ def build(
     check_targets(out, [d.path for d in documents])
     from .handout_fit import fit_build  # one page, measured: every handout in a few batches
 
-    fit = fit_build(rendered, documents, out, say)
+    fit = fit_build(rendered, documents, out, say, root=workspace.root)
     report = BuildReport(documents, list(workspace.warnings) + fit.problems)
     with OutputLock(out):
         remove_stale_temporaries(out)  # left by a killed build; the lock says none is running

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -411,12 +412,7 @@ class _Page:
     def _qr(self, url: str, column_break: bool) -> None:
         p = self._column_break_paragraph() if column_break else self.doc.add_paragraph()
         p.paragraph_format.space_before = Pt(0)  # level with the band's headings
-        qr = segno.make(url, error="m")
-        png = io.BytesIO()
-        # A quiet zone of 4 modules (the standard's minimum), so it scans on any background.
-        qr.save(png, kind="png", scale=10, border=4)
-        png.seek(0)
-        pic = p.add_run().add_picture(png, width=_QR_WIDTH)
+        pic = p.add_run().add_picture(io.BytesIO(_qr_png(url)), width=_QR_WIDTH)
         lang = self.handout.language.split("-")[0]
         _alt(pic, _QR_ALT.get(lang, _QR_ALT["en"]).format(url=url))
 
@@ -828,6 +824,14 @@ def _hyperlink(p: DocxParagraph, text: str, url: str, size: float | None) -> Non
     run.append(t)
     link.append(run)
     p._p.append(link)
+
+
+@functools.lru_cache(maxsize=64)
+def _qr_png(url: str) -> bytes:
+    """The QR code as a PNG; a quiet zone of 4 modules (the standard's), so it scans anywhere."""
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=10, border=4)
+    return png.getvalue()
 
 
 def _has_text(p: Any) -> bool:

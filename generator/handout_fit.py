@@ -78,6 +78,7 @@ class FitJob:
     created: dt.datetime
     content: ProjectFile | None = None
     source: Path | None = None
+    root: Path | None = None  # file names in messages are relative to this (the workspace)
 
 
 @dataclass
@@ -551,7 +552,7 @@ def _too_long(job: FitJob, dropped: list[str]) -> Exception:
         )
         for name, line, length in fields
     ]
-    return ContentError(problems)
+    return ContentError(problems, job.root)
 
 
 def _longest_fields(job: FitJob, shown: str) -> list[tuple[str, int | None, int]]:
@@ -605,6 +606,7 @@ def fit_build(
     out: Path,
     progress: Progress | None = None,
     soffice: str | bool | None = True,
+    root: Path | None = None,
 ) -> BuildFit:
     """Fit every handout of a build in place: each handout Document gets the fitted bytes, its
     page count and any warning.
@@ -612,6 +614,7 @@ def fit_build(
     ``soffice=True`` looks LibreOffice up; when it is not installed, every handout and the
     returned problems say the one-page check was skipped and how to install it. ``None`` skips
     measuring on request (``pitchkit check --no-pages``): cached results still apply, no warning.
+    ``root`` (the workspace) makes file names in a too-long error relative, like other errors.
     """
     from .pdf import find_soffice
     from .writer import document_time
@@ -634,6 +637,7 @@ def fit_build(
                 document_time(project.content.project.date),
                 project.content,
                 project.source,
+                root,
             )
         )
         targets.append(by_path[path])
