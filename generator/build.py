@@ -14,8 +14,10 @@ from pathlib import Path
 
 from .doctree import Deck, Handout
 from .errors import BuildError, Problem
-from .loader import Project, Workspace, load_workspace
+from .loader import Project, Workspace, load_workspace, locate
+from .manifest import Manifest, deck_key, input_fingerprint
 from .render import render_documents
+from .resources import default_content_dir, default_templates_dir
 from .selection import select
 from .templating import TemplateLibrary
 from .writer import (
@@ -72,6 +74,9 @@ class BuildReport:
     documents: list[Document]
     warnings: list[Problem]
     pdfs: list[Path] = field(default_factory=list)
+    unchanged: bool = False
+    reused: int = 0
+    out: Path | None = None
 
 
 Progress = Callable[[str], None]
@@ -107,14 +112,25 @@ def render_all(workspace: Workspace, jobs: Sequence[Job]) -> list[Rendered]:
     return out
 
 
-def build_documents(item: Rendered, out: Path) -> list[Document]:
-    """Build the deck and handout bytes of one rendered job (runs in a worker process)."""
+def build_documents(
+    item: Rendered, out: Path, reuse_deck: tuple[bytes, list[str]] | None = None
+) -> list[Document]:
+    """Build the deck and handout bytes of one rendered job (runs in a worker process).
+
+    ``reuse_deck`` is the unchanged deck of the last build (bytes, warnings), kept as it is.
+    """
     from .docx_builder import build_handout
-    from .pptx_builder import build_deck
+    from .progress import pptx_slide_count
 
     job = item.job
     when = document_time(job.project.content.project.date)
-    deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
+    if reuse_deck is None:
+        from .pptx_builder import build_deck
+
+        deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
+        deck_bytes = normalize_zip(deck_bytes, when)
+    else:
+        deck_bytes, deck_warnings = reuse_deck
     handout_bytes = build_handout(item.handout, job.project.theme, when)
     slug, key = job.project.slug, job.audience_key
     return [
@@ -123,8 +139,9 @@ def build_documents(item: Rendered, out: Path) -> list[Document]:
             key,
             "pitch",
             job.path(out, "pitch", "pptx"),
-            normalize_zip(deck_bytes, when),
+            deck_bytes,
             deck_warnings,
+            pptx_slide_count(deck_bytes),
         ),
         Document(
             slug,
@@ -151,13 +168,40 @@ def build(
     first (one per job built, per document written and per PDF), for a progress bar.
     """
     say = progress or (lambda _message: None)
+    layout = locate(path)
+    out = (out or layout.root / "output").resolve()
+    manifest = Manifest.load(out)
+    folders = [layout.content_dir, layout.root / "templates", default_templates_dir()]
+    options = {
+        "audiences": sorted(audiences or []),
+        "pdf": pdf,
+        "only": str(layout.only_project),
+    }
+    if (
+        manifest.fingerprint == input_fingerprint(folders, manifest.inputs, options)
+        and manifest.all_intact()
+    ):
+        say("nothing changed since the last build")
+        return _unchanged_report(manifest)
     workspace = load_workspace(path)
-    out = (out or workspace.root / "output").resolve()
+    inputs = _inputs_read(workspace)
+    fingerprint = input_fingerprint(folders, inputs, options)
     work = plan(workspace, audiences)
     if expect is not None:
         expect(len(work) * (5 if pdf else 3))
     rendered = render_all(workspace, work)
-    documents = _build_all(rendered, out, jobs, say)
+    keys = {
+        item.job.path(out, "pitch", "pptx"): deck_key(
+            item.deck.model_dump_json(), _deck_inputs(item.job.project)
+        )
+        for item in rendered
+    }
+    kept_decks: dict[Path, tuple[bytes, list[str]]] = {}
+    for target, key in keys.items():
+        entry = manifest.intact(target)
+        if entry is not None and entry.key == key:
+            kept_decks[target] = (target.read_bytes(), entry.warnings)
+    documents = _build_all(rendered, out, jobs, say, kept_decks)
     if not audiences:  # the programme deck: every project side by side, where there are several
         from .programme import programme_documents
 
@@ -166,10 +210,15 @@ def build(
     from .handout_fit import fit_build  # one page, measured: every handout in a few batches
 
     fit = fit_build(rendered, documents, out, say, root=workspace.root)
-    report = BuildReport(documents, list(workspace.warnings) + fit.problems)
+    report = BuildReport(
+        documents, list(workspace.warnings) + fit.problems, reused=len(kept_decks), out=out
+    )
     with OutputLock(out):
         remove_stale_temporaries(out)  # left by a killed build; the lock says none is running
         for d in documents:
+            if d.path in kept_decks and manifest.intact(d.path):
+                say(f"kept {d.path.relative_to(out)} (unchanged)")
+                continue
             write_atomic(d.path, d.data)
             say(f"wrote {d.path.relative_to(out)}")
         fit.cache.save()
@@ -191,7 +240,50 @@ def build(
             report.pdfs = [produced[d.path] for d in documents if d.path in produced]
             for p in report.pdfs:
                 say(f"wrote {p.relative_to(out)}")
+        manifest.record(
+            documents,
+            keys,
+            inputs,
+            fingerprint,
+            [w.render(workspace.root) for w in report.warnings],
+            report.pdfs,
+        )
+        manifest.save()
     return report
+
+
+def _inputs_read(workspace: Workspace) -> list[str]:
+    """Files outside the fingerprinted folders that this build reads: themes, pictures."""
+    files = [workspace.audiences_source, default_content_dir() / "audiences.yaml"]
+    for project in workspace.projects:
+        files += _deck_inputs(project)
+    return [str(f) for f in files]
+
+
+def _deck_inputs(project: Project) -> list[Path]:
+    theme = project.theme
+    return [
+        *theme.sources,
+        theme.deck_template,
+        theme.handout_template,
+        *(image.path for image in project.images),
+    ]
+
+
+def _unchanged_report(manifest: Manifest) -> BuildReport:
+    documents = [
+        Document(e.project, e.audience, e.kind, Path(e.path), b"", e.warnings, e.pages)
+        for e in manifest.entries.values()
+    ]
+    warnings = [Problem(None, None, None, text) for text in manifest.warnings]
+    return BuildReport(
+        documents,
+        warnings,
+        [Path(p) for p in manifest.pdfs],
+        unchanged=True,
+        reused=len(documents),
+        out=manifest.out,
+    )
 
 
 def _language_tag(workspace: Workspace, slug: str) -> str:
@@ -203,15 +295,22 @@ def _language_tag(workspace: Workspace, slug: str) -> str:
     return "nl-NL"
 
 
-def _build_all(rendered: list[Rendered], out: Path, jobs: int, say: Progress) -> list[Document]:
+def _build_all(
+    rendered: list[Rendered],
+    out: Path,
+    jobs: int,
+    say: Progress,
+    reuse: dict[Path, tuple[bytes, list[str]]],
+) -> list[Document]:
     documents: list[Document] = []
+    kept = [reuse.get(item.job.path(out, "pitch", "pptx")) for item in rendered]
     if jobs > 1 and len(rendered) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for docs in pool.map(build_documents, rendered, [out] * len(rendered)):
+            for docs in pool.map(build_documents, rendered, [out] * len(rendered), kept):
                 documents += docs
                 say(f"built {docs[0].project} for {docs[0].audience}")
         return documents
-    for item in rendered:
-        documents += build_documents(item, out)
+    for item, deck in zip(rendered, kept, strict=True):
+        documents += build_documents(item, out, deck)
         say(f"built {item.job.project.slug} for {item.job.audience_key}")
     return documents

@@ -342,10 +342,19 @@ def _print_summary(report: Any, out: Path | None) -> None:
 
     from .progress import summary_table
 
-    root = report.documents[0].path.parent.parent if report.documents else out
-    table, total = summary_table(report.documents, report.pdfs, root)
+    root = getattr(report, "out", None) or out
     console = Console(soft_wrap=True)
+    if getattr(report, "unchanged", False):
+        console.print(
+            f"nothing changed since the last build: {len(report.documents)} document(s) "
+            f"in {root} are up to date",
+            highlight=False,
+        )
+        return
+    table, total = summary_table(report.documents, report.pdfs, root)
     console.print(table)
+    if getattr(report, "reused", 0):
+        total += f" ({report.reused} unchanged deck(s) kept as they were)"
     console.print(total, highlight=False)
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 from pptx.chart.data import CategoryChartData
@@ -38,6 +38,8 @@ from .fit import EMU_PER_PT, Paragraph, fit_size
 from .inline import plain, runs
 from .layouts import LayoutChoice, content_area, match_layouts, open_template, remove_all_slides
 from .themes import Theme
+
+T = TypeVar("T")
 
 # Bounds around the template's own sizes: a template's 44 pt title or 32 pt body is meant for
 # five words; a pitch slide needs room, and below these minimums a room cannot read it.
@@ -715,6 +717,15 @@ def _paged_title(title: str, index: int, count: int) -> str:
     return title if count == 1 else f"{title} ({index}/{count})"
 
 
+def _paged(
+    ctx: DeckContext, kind: str, slide: Slide, pages: Sequence[T]
+) -> Iterator[tuple[Any, T]]:
+    """A new slide per page of ``slide``, titled and noted "(n/m)" when there are several."""
+    for n, page in enumerate(pages, 1):
+        title = _paged_title(slide.title, n, len(pages))
+        yield _new_slide(ctx, kind, slide, title, _continued_notes(slide, n, len(pages))), page
+
+
 def _paginate(
     groups: Sequence[Sequence[Para]],
     fits: Callable[[list[Para]], bool],
@@ -844,14 +855,7 @@ def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None
         size = min(_fit(ctx, page, style, inner, high, BODY_FLOOR) or BODY_FLOOR for page in pages)
         if any(_fit(ctx, page, style, inner, size, size) is None for page in pages):
             ctx.warn(slide.title, "an item is too long for a whole slide; shorten it")
-    for n, page in enumerate(pages, 1):
-        new = _new_slide(
-            ctx,
-            kind,
-            slide,
-            _paged_title(slide.title, n, len(pages)),
-            _continued_notes(slide, n, len(pages)),
-        )
+    for new, page in _paged(ctx, kind, slide, pages):
         target = _list_target(ctx, new, kind)
         _write(ctx, target, page, size, style)
 
@@ -953,14 +957,7 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
             split.append(_paginate([[p] for p in b], fits))
         count = max(len(s) for s in split)
         pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
-    for n, page in enumerate(pages, 1):
-        new = _new_slide(
-            ctx,
-            "two-columns",
-            slide,
-            _paged_title(slide.title, n, len(pages)),
-            _continued_notes(slide, n, len(pages)),
-        )
+    for new, page in _paged(ctx, "two-columns", slide, pages):
         targets = _body_placeholders(new)[:2] if len(placeholders) == 2 else []
         for i, body in enumerate(page):
             paras = [*heads[i], *body]
@@ -1163,14 +1160,7 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
         if len(page) == 1 and used > height:
             ctx.warn(slide.title, "a table row is too long for a whole slide; shorten it")
     centered = set(range(1, cols)) if kind == "matrix" else set()
-    for n, page in enumerate(pages, 1):
-        new = _new_slide(
-            ctx,
-            kind,
-            slide,
-            _paged_title(slide.title, n, len(pages)),
-            _continued_notes(slide, n, len(pages)),
-        )
+    for new, page in _paged(ctx, kind, slide, pages):
         _remove_unused_placeholders(new, [])
         has_header = any(header)
         all_rows = [header, *page] if has_header else list(page)
@@ -1229,14 +1219,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
     left, top, width, height = _area(ctx, "numbers")
     per = 4 if width / ctx.height > 1.3 else 3
     chunks = _chunks(slide.numbers, per)
-    for n, numbers in enumerate(chunks, 1):
-        new = _new_slide(
-            ctx,
-            "numbers",
-            slide,
-            _paged_title(slide.title, n, len(chunks)),
-            _continued_notes(slide, n, len(chunks)),
-        )
+    for new, numbers in _paged(ctx, "numbers", slide, chunks):
         _remove_unused_placeholders(new, [])
         if not numbers:
             continue
@@ -1360,14 +1343,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
     per_slide = 6 if width / ctx.height > 1.3 else 5
     chunks = _chunks(slide.steps, per_slide)
     style = TextStyle(font=ctx.body_font)
-    for n, steps in enumerate(chunks, 1):
-        new = _new_slide(
-            ctx,
-            "timeline",
-            slide,
-            _paged_title(slide.title, n, len(chunks)),
-            _continued_notes(slide, n, len(chunks)),
-        )
+    for new, steps in _paged(ctx, "timeline", slide, chunks):
         _remove_unused_placeholders(new, [])
         if not steps:
             continue
@@ -1579,14 +1555,7 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         for c in columns
     )
     fills = ["primary", "accent"]
-    for n, page in enumerate(pages, 1):
-        new = _new_slide(
-            ctx,
-            "balance",
-            slide,
-            _paged_title(slide.title, n, len(pages)),
-            _continued_notes(slide, n, len(pages)),
-        )
+    for new, page in _paged(ctx, "balance", slide, pages):
         _remove_unused_placeholders(new, [])
         cx = left + width // 2
         pivot_w, pivot_h = int(beam_h * 0.9), int(beam_h * 0.75)

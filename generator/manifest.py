@@ -1,0 +1,189 @@
+"""Incremental builds: a manifest of what the last build read and wrote.
+
+Contract: :func:`input_fingerprint` hashes every file a build may read (the content folder, the
+template folders, the theme and image files the last build named, pitchkit's own code) plus the
+build's options. When it equals the manifest's and every document the manifest lists is still
+there unchanged (size and modification time), :meth:`Manifest.unchanged_report` says so, and the
+build can stop before loading anything. :func:`deck_key` lets a partial rebuild keep decks whose
+tree, theme and code are the same. The manifest lives in ``<out>/.pitchkit-cache/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".pitchkit-cache"
+FILE = ".manifest.json"
+VERSION = 1
+_SKIP_DIRS = {"__pycache__", ".git", "output", FOLDER}
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of pitchkit's own modules: a new version of the code rebuilds everything."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            yield Path(current) / name
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    # Size and mtime change with every save; hashing the bytes would cost as much as reading
+    # every image again, for no practical gain in certainty.
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def input_fingerprint(
+    folders: Sequence[Path], extra_files: Iterable[str], options: dict[str, Any]
+) -> str:
+    """Hash of every file under ``folders``, the ``extra_files``, the options and the code."""
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint().encode())
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    for folder in folders:
+        for path in _files_under(folder):
+            digest.update(f"{path}\0{_file_digest(path)}\n".encode())
+    for name in sorted(set(extra_files)):
+        digest.update(f"{name}\0{_file_digest(Path(name))}\n".encode())
+    return digest.hexdigest()
+
+
+def deck_key(tree_json: str, theme_files: Iterable[Path]) -> str:
+    """What a deck's bytes depend on: its tree, its theme's files (and pictures), the code."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(tree_json.encode())
+    for path in sorted(set(theme_files)):
+        digest.update(f"{path}\0{_file_digest(path)}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Entry:
+    """One document the last build wrote."""
+
+    project: str
+    audience: str
+    kind: str
+    path: str
+    size: int
+    mtime_ns: int
+    key: str | None = None
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    """The last successful build into one output folder."""
+
+    out: Path
+    fingerprint: str | None = None
+    inputs: list[str] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    pdfs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        """The manifest in ``out``, or an empty one (never an error: it is only a cache)."""
+        try:
+            data = json.loads((out / FOLDER / FILE).read_text(encoding="utf-8"))
+            if data.get("version") != VERSION:
+                return cls(out)
+            return cls(
+                out,
+                data["fingerprint"],
+                list(data["inputs"]),
+                {k: Entry(**v) for k, v in data["entries"].items()},
+                list(data.get("warnings", [])),
+                list(data.get("pdfs", [])),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(out)
+
+    def intact(self, path: Path) -> Entry | None:
+        """The entry for ``path`` if the file is still exactly as the last build wrote it."""
+        entry = self.entries.get(str(path))
+        if entry is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
+            return None
+        return entry
+
+    def all_intact(self) -> bool:
+        """Whether every document and PDF of the last build is still there, untouched."""
+        return (
+            bool(self.entries)
+            and all(self.intact(Path(p)) for p in self.entries)
+            and all(Path(p).is_file() for p in self.pdfs)
+        )
+
+    def record(
+        self,
+        documents: Sequence[Any],
+        keys: dict[Path, str],
+        inputs: Iterable[str],
+        fingerprint: str,
+        warnings: Sequence[str],
+        pdfs: Sequence[Path],
+    ) -> None:
+        """Remember this build; call after every document is written."""
+        self.entries = {}
+        for d in documents:
+            stat = d.path.stat()
+            self.entries[str(d.path)] = Entry(
+                d.project,
+                d.audience,
+                d.kind,
+                str(d.path),
+                stat.st_size,
+                stat.st_mtime_ns,
+                keys.get(d.path),
+                d.pages,
+                list(d.warnings),
+            )
+        self.inputs = sorted(set(inputs))
+        self.fingerprint = fingerprint
+        self.warnings = list(warnings)
+        self.pdfs = [str(p) for p in pdfs]
+
+    def save(self) -> None:
+        """Write the manifest atomically (a killed build leaves the old one or none)."""
+        from .writer import write_atomic
+
+        data = {
+            "version": VERSION,
+            "fingerprint": self.fingerprint,
+            "inputs": self.inputs,
+            "entries": {k: vars(v) for k, v in self.entries.items()},
+            "warnings": self.warnings,
+            "pdfs": self.pdfs,
+        }
+        write_atomic(self.out / FOLDER / FILE, json.dumps(data, indent=1, sort_keys=True).encode())
