@@ -22,9 +22,7 @@ def test_unchanged_rebuild_does_nothing(workspace: Path) -> None:
     second = build(workspace, jobs=1)
     assert second.unchanged
     assert {d.path for d in second.documents} == {d.path for d in first.documents}
-    assert [w.message for w in second.warnings] == [
-        w.render(workspace) for w in first.warnings
-    ]
+    assert [w.message for w in second.warnings] == [w.render(workspace) for w in first.warnings]
     assert stamps(workspace / "output") == before
 
 
