@@ -31,9 +31,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +59,9 @@ CACHE_FOLDER = ".pitchkit-cache"
 CACHE_FILE = ".handout-fit.json"
 #: Cache entries kept in the output folder (most recently used first).
 CACHE_ENTRIES = 200
+#: A second LibreOffice process pays off from this many variants on (a start costs ~1 s).
+MIN_PER_PROCESS = 6
+MAX_PROCESSES = 4
 
 SKIPPED_WARNING = (
     "the one-page check of the handouts was skipped: LibreOffice is not installed, so the "
@@ -501,7 +506,18 @@ def _measure(variants: list[bytes], folder: Path, timeout: float) -> list[_Measu
         path.write_bytes(data)
         paths.append(path)
     # No language tags: Writer takes /Lang from each .docx, so one process serves every language.
-    produced = export_pdfs(paths, timeout=timeout)
+    # A LibreOffice process converts on one core: with more variants than a process start is
+    # worth, split them over one process per core (each has its own profile, so they can run
+    # side by side).
+    workers = max(1, min(os.cpu_count() or 1, len(paths) // MIN_PER_PROCESS, MAX_PROCESSES))
+    groups = [paths[k::workers] for k in range(workers)]
+    produced: dict[Path, Path] = {}
+    if workers == 1:
+        produced = export_pdfs(paths, timeout=timeout)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(lambda group: export_pdfs(group, timeout=timeout), groups):
+                produced.update(part)
     out = []
     for path, data in zip(paths, variants, strict=True):
         pdf = produced[path].read_bytes()
