@@ -934,16 +934,21 @@ _PPR_ORDER = [
 
 def _insert_ppr_child(ppr: Any, child: Any) -> None:
     """Insert into w:pPr in schema order, replacing an element of the same kind."""
+    _insert_in_order(ppr, child, _PPR_ORDER)
+
+
+def _insert_in_order(parent: Any, child: Any, order: list[str]) -> None:
+    """Insert ``child`` where the schema's sequence ``order`` wants it, replacing its namesake."""
     name = child.tag.split("}")[1]
-    for existing in ppr.findall(child.tag):
-        ppr.remove(existing)
-    rank = _PPR_ORDER.index(name)
-    for i, existing in enumerate(ppr):
+    for existing in parent.findall(child.tag):
+        parent.remove(existing)
+    rank = order.index(name)
+    for i, existing in enumerate(parent):
         other = existing.tag.split("}")[1]
-        if other in _PPR_ORDER and _PPR_ORDER.index(other) > rank:
-            ppr.insert(i, child)
+        if other in order and order.index(other) > rank:
+            parent.insert(i, child)
             return
-    ppr.append(child)
+    parent.append(child)
 
 
 # -- colours ----------------------------------------------------------------------------------
@@ -1175,16 +1180,8 @@ _SECT_ORDER = [
 
 
 def _insert_sect_child(sect: Any, child: Any) -> None:
-    name = child.tag.split("}")[1]
-    for existing in sect.findall(child.tag):
-        sect.remove(existing)
-    rank = _SECT_ORDER.index(name)
-    for i, existing in enumerate(sect):
-        other = existing.tag.split("}")[1]
-        if other in _SECT_ORDER and _SECT_ORDER.index(other) > rank:
-            sect.insert(i, child)
-            return
-    sect.append(child)
+    """Insert into w:sectPr in schema order, replacing an element of the same kind."""
+    _insert_in_order(sect, child, _SECT_ORDER)
 
 
 def _set_continuous(sect: Any) -> None:
