@@ -18,6 +18,19 @@ import click
 PATH_HELP = "a workspace (with content/), a content folder or a project folder; default: here"
 
 
+# Shared by every command that takes a workspace: PATH and where the documents go.
+_path_argument = click.argument(
+    "path", type=click.Path(exists=True, path_type=Path), default=".", required=False
+)
+_output_option = click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the workspace).",
+)
+
+
 class _State:
     debug = False
 
@@ -80,14 +93,8 @@ def _jobs_default() -> int:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: output/ in the workspace).",
-)
+@_path_argument
+@_output_option
 @click.option(
     "-a",
     "--audience",
@@ -126,7 +133,7 @@ def build(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
+@_path_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
 @click.option(
     "--no-pages",
@@ -187,14 +194,8 @@ def _print_check(result: Any) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: output/ in the workspace).",
-)
+@_path_argument
+@_output_option
 def preview(path: Path, out: Path | None) -> None:
     """Build with PDFs and write pictures of every slide and page with an index.html to open.
 
@@ -216,14 +217,8 @@ def preview(path: Path, out: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path), default=".", required=False)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: output/ in the workspace).",
-)
+@_path_argument
+@_output_option
 @click.option("--pdf", is_flag=True, help="Also make a PDF of every rebuilt document.")
 @click.option("--preview", is_flag=True, help="Also update the preview pictures and pages.")
 def watch(path: Path, out: Path | None, pdf: bool, preview: bool) -> None:
