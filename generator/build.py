@@ -105,7 +105,7 @@ def render_all(workspace: Workspace, jobs: Sequence[Job]) -> list[Rendered]:
     for job in jobs:
         library = TemplateLibrary.for_project(job.project.folder, workspace.root)
         selection = select(
-            job.project.content, job.audience_key, workspace.audiences[job.audience_key]
+            job.project.content, job.audience_key, workspace.audience(job.project, job.audience_key)
         )
         trees = render_documents(workspace, job.project, selection, library)
         out.append(Rendered(job, trees.deck, trees.handout))

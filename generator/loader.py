@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import images
 from .errors import ContentError, Problem
-from .model import Audience, Image, ProjectFile, SmartCity
+from .model import Audience, Image, Language, ProjectFile, SmartCity
 from .reader import YamlDocument, dotted, read_yaml
 from .resources import default_content_dir
 from .themes import Theme, ThemeNotFound, resolve_theme
@@ -70,10 +70,17 @@ class Workspace:
     projects: list[Project]
     smart_city: SmartCity | None
     warnings: list[Problem] = field(default_factory=list)
+    translations: dict[str, dict[str, Audience]] = field(default_factory=dict)
 
     def audience_keys_for(self, project: Project) -> list[str]:
         """The audiences a project is built for, in audiences.yaml order unless it names them."""
         return list(project.content.audiences or self.audiences)
+
+    def audience(self, project: Project, key: str) -> Audience:
+        """Audience ``key`` in the project's language: from ``audiences.<language>.yaml`` when
+        that file has the group, else from audiences.yaml."""
+        translated = self.translations.get(project.content.language, {})
+        return translated.get(key) or self.audiences[key]
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,7 @@ def load_workspace(path: Path) -> Workspace:
     if not audiences_path.is_file():
         audiences_path = default_content_dir() / AUDIENCES_FILE
     audiences = _load_audiences(audiences_path, problems, warnings)
+    translations = _load_translations(layout.content_dir, audiences, problems, warnings)
 
     smart_city = None
     smart_path = layout.content_dir / SMART_CITY_FILE
@@ -160,7 +168,40 @@ def load_workspace(path: Path) -> Workspace:
         projects,
         smart_city,
         warnings,
+        translations,
     )
+
+
+def _load_translations(
+    content_dir: Path,
+    audiences: dict[str, Audience] | None,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> dict[str, dict[str, Audience]]:
+    """``audiences.<language>.yaml``: the same groups written for projects in that language."""
+    result: dict[str, dict[str, Audience]] = {}
+    for language in typing.get_args(Language):
+        path = content_dir / f"audiences.{language}.yaml"
+        if not path.is_file():
+            continue
+        translated = _load_audiences(path, problems, warnings)
+        if translated is None or audiences is None:
+            continue
+        unknown = [key for key in translated if key not in audiences]
+        for key in unknown:
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    key,
+                    f"'{key}' is not a group of {AUDIENCES_FILE}",
+                    "this file only translates the groups of audiences.yaml for projects in "
+                    f"that language; known groups: {', '.join(audiences)}",
+                )
+            )
+        if not unknown:
+            result[language] = translated
+    return result
 
 
 def _load_audiences(

@@ -220,7 +220,7 @@ def write_pages(
             folder = out / project.slug
             audiences = []
             for key in dict.fromkeys(d.audience for d in docs):
-                audience = workspace.audiences.get(key)
+                audience = workspace.audience(project, key) if key in workspace.audiences else None
                 view: dict[str, Any] = {
                     "key": key,
                     "name": audience.name if audience else key,
