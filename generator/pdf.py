@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
@@ -193,9 +194,21 @@ def export_pdfs(
     # ignore_cleanup_errors: after a timeout, a killed soffice.bin may still be
     # exiting while the folder is removed; that must not hide the real error.
     with tempfile.TemporaryDirectory(prefix="pitchkit-pdf-", ignore_cleanup_errors=True) as work:
-        for number, batch in enumerate(batches):
-            outdir = Path(work) / f"out{number}"
-            output = _run_batch(soffice, batch, Path(work) / f"profile{number}", outdir, deadline)
+        outdirs = [Path(work) / f"out{number}" for number in range(len(batches))]
+
+        def run(number: int) -> str:
+            profile = Path(work) / f"profile{number}"
+            return _run_batch(soffice, batches[number], profile, outdirs[number], deadline)
+
+        # Each batch has its own profile and folder, and one soffice converts on one core:
+        # on a machine with more cores the batches (decks, handouts, languages) run side by side.
+        workers = max(1, min(len(batches), os.cpu_count() or 1))
+        if workers == 1:
+            outputs = [run(number) for number in range(len(batches))]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                outputs = list(pool.map(run, range(len(batches))))
+        for batch, outdir, output in zip(batches, outdirs, outputs, strict=True):
             messages += [
                 line.strip() for line in output.splitlines() if line.lstrip().startswith("Error")
             ]
