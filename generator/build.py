@@ -65,6 +65,8 @@ class Document:
     data: bytes
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
+    #: A handout whose one-page fit was predicted (not measured by LibreOffice).
+    predicted: bool = False
 
 
 @dataclass
@@ -119,7 +121,8 @@ def build_documents(
 
     ``reuse_deck`` is the unchanged deck of the last build (bytes, warnings), kept as it is.
     """
-    from .docx_builder import build_handout
+    from .docx_builder import DENSITIES, build_handout
+    from .handout_fit import left_out_warning, predicted_fit
     from .progress import pptx_slide_count
 
     job = item.job
@@ -131,7 +134,12 @@ def build_documents(
         deck_bytes = normalize_zip(deck_bytes, when)
     else:
         deck_bytes, deck_warnings = reuse_deck
-    handout_bytes = build_handout(item.handout, job.project.theme, when)
+    # The density and the sections left out as predicted; None: LibreOffice measures it later.
+    choice = predicted_fit(item.handout, job.project.theme)
+    density, left_out = choice or (0, ())
+    handout_bytes = build_handout(
+        item.handout, job.project.theme, when, DENSITIES[density], left_out
+    )
     slug, key = job.project.slug, job.audience_key
     return [
         Document(
@@ -149,6 +157,8 @@ def build_documents(
             "handout",
             job.path(out, "handout", "docx"),
             normalize_zip(handout_bytes, when),
+            left_out_warning(f"handout for {key}", left_out),
+            predicted=choice is not None,
         ),
     ]
 
@@ -207,7 +217,7 @@ def build(
 
         documents += programme_documents(workspace, out)
     check_targets(out, [d.path for d in documents])
-    from .handout_fit import fit_build  # one page, measured: every handout in a few batches
+    from .handout_fit import fit_build  # one page: what the prediction left open is measured
 
     fit = fit_build(rendered, documents, out, say, root=workspace.root)
     report = BuildReport(
@@ -223,7 +233,7 @@ def build(
             say(f"wrote {d.path.relative_to(out)}")
         fit.cache.save()
         if pdf:
-            from .pdf import export_pdfs
+            from .pdf import export_pdfs, pdf_page_count
 
             # The fit already made a tagged PDF of exactly these handout bytes: reuse it, and
             # convert only the rest (write them after export_pdfs, which is all or nothing).
@@ -231,6 +241,17 @@ def build(
             rest = [d for d in documents if d.path not in reuse]
             tags = {d.path: _language_tag(workspace, d.project) for d in rest}
             produced = export_pdfs([d.path for d in rest], language_tag=tags)
+            # A predicted handout that LibreOffice puts on two pages: measure it, write it again.
+            spilled = [d for d in rest if d.predicted and pdf_page_count(produced[d.path]) > 1]
+            if spilled:
+                refit = fit_build(
+                    _rendered_for(rendered, spilled), spilled, out, say, root=workspace.root
+                )
+                report.warnings += refit.problems
+                refit.cache.save()
+                for d in spilled:
+                    write_atomic(d.path, d.data)
+                reuse = {**reuse, **refit.pdfs}
             for path, data in reuse.items():
                 write_atomic(path.with_suffix(".pdf"), data)
                 produced[path] = path.with_suffix(".pdf")
@@ -250,6 +271,15 @@ def build(
         )
         manifest.save()
     return report
+
+
+def _rendered_for(rendered: Sequence[Rendered], documents: Sequence[Document]) -> list[Rendered]:
+    """The rendered jobs of handout ``documents``, which are marked to be measured again."""
+    for d in documents:
+        d.predicted = False
+        d.warnings = []  # a handout's only warnings are what its fit left out
+    names = {(d.project, d.audience) for d in documents}
+    return [r for r in rendered if (r.job.project.slug, r.job.audience_key) in names]
 
 
 def _inputs_read(workspace: Workspace) -> list[str]:

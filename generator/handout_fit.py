@@ -1,10 +1,16 @@
-"""One page, measured: render each handout with LibreOffice, count its pages, adjust until it fits.
+"""One page: choose each handout's density and what it leaves out, predicted, else measured.
 
-python-docx cannot know where a page ends, so the handouts are converted to PDF and counted, in
-batches: every conversion round is one LibreOffice process for all handouts still open, with all
-their candidate variants at once (a variant costs ~0.1 s in a warm process; a process ~1-2 s).
+A build first predicts (:func:`predicted_fit`, in the worker that builds the handout): the search
+below runs on :func:`generator.handout_layout.predict`, which lays the page out with real font
+metrics, and a variant counts as fitting only up to :data:`~generator.handout_layout.SAFE_SHARE`
+of the page (calibrated against LibreOffice, which it overestimates by ~3 %). Where no variant is
+predicted to fit with that margin, the handout is measured: converted to PDF with LibreOffice and
+counted, in batches (:func:`fit_handouts`: every round one LibreOffice process per core for all
+handouts still open, with all their candidate variants at once; a variant costs ~0.1 s). The
+PDFs of ``--pdf`` and ``check`` count the pages of every handout again, so a prediction that was
+wrong is found and measured (see :mod:`generator.build`).
 
-Contract of :func:`fit_handouts`, per handout (each step a round, all handouts batched):
+Contract of the search, per handout (each step a round, all handouts batched):
 
 1. the roomiest and the densest step of :data:`~generator.docx_builder.DENSITIES` (body text
    never below 9 pt); the roomiest fits: done; the densest fits: the steps between decide;
@@ -43,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from .doctree import Handout, Section
 from .docx_builder import DENSITIES, Density, build_handout
 from .errors import BuildError, ContentError, Problem
+from .handout_layout import SAFE_SHARE, predict
 from .inline import plain
 from .model import ProjectFile
 from .themes import Theme
@@ -262,6 +269,28 @@ def drop_order(handout: Handout) -> list[str]:
         (s.priority, -i, s.key) for i, s in enumerate(handout.sections) if s.priority < ESSENTIAL
     ]
     return [key for _, _, key in sorted(candidates)]
+
+
+def predicted_fit(handout: Handout, theme: Theme) -> Variant | None:
+    """The variant the search picks on predicted heights; None when none is predicted to fit."""
+    search = _Search(handout)
+    while probes := search.probes():
+        for variant in probes:
+            share = predict(handout, theme, *variant)
+            fits = share <= SAFE_SHARE
+            search.record(variant, _Measured(b"", 1 if fits else 2, b"", 1 - SAFE_SHARE / share))
+        search.advance()
+        if search.failed:
+            return None
+    return search.result()[0]
+
+
+def left_out_warning(name: str, left_out: Sequence[str]) -> list[str]:
+    """The build warning for a handout that leaves sections out to fit ("" when none)."""
+    if not left_out:
+        return []
+    names = ", ".join(f"'{k}'" for k in left_out)
+    return [f"{name}: left out {names} to fit one page"]
 
 
 def fit_handouts(
@@ -531,10 +560,7 @@ def _measure(variants: list[bytes], folder: Path, timeout: float) -> list[_Measu
 
 
 def _left_out_warning(job: FitJob, left_out: tuple[str, ...]) -> list[str]:
-    if not left_out:
-        return []
-    names = ", ".join(f"'{k}'" for k in left_out)
-    return [f"{job.name}: left out {names} to fit one page"]
+    return left_out_warning(job.name, left_out)
 
 
 # -- when it cannot fit -----------------------------------------------------------------------
@@ -624,8 +650,8 @@ def fit_build(
     soffice: str | bool | None = True,
     root: Path | None = None,
 ) -> BuildFit:
-    """Fit every handout of a build in place: each handout Document gets the fitted bytes, its
-    page count and any warning.
+    """Fit every handout of a build whose fit was not predicted, in place: each such Document
+    gets the measured bytes, its page count and any warning.
 
     ``soffice=True`` looks LibreOffice up; when it is not installed, every handout and the
     returned problems say the one-page check was skipped and how to install it. ``None`` skips
@@ -636,7 +662,7 @@ def fit_build(
     from .writer import document_time
 
     executable = find_soffice() if soffice is True else (soffice or None)
-    by_path = {d.path: d for d in documents if d.kind == "handout"}
+    by_path = {d.path: d for d in documents if d.kind == "handout" and not d.predicted}
     jobs: list[FitJob] = []
     targets: list[Document] = []
     for item in rendered:
