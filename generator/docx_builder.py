@@ -39,11 +39,13 @@ import segno
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from .doctree import Handout, Item, Section, Step, Table
 from .fit import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
@@ -149,10 +151,15 @@ def place_sections(
 
 
 class _Page:
-    """One handout being written: the document, its styles and geometry, and the section breaks."""
+    """One handout being written: the document, its styles and geometry, and the section breaks.
+
+    The body is written as lxml elements directly (python-docx's proxies look every style up
+    again and walk the whole table per cell); the XML is the same as python-docx would write.
+    """
 
     def __init__(self, doc: Any, theme: Theme, handout: Handout, density: Density) -> None:
         self.doc = doc
+        self.part = doc.part
         self.theme = theme
         self.handout = handout
         self.d = density
@@ -163,7 +170,8 @@ class _Page:
         self.primary_hex = _readable(colors.primary, on=self.tint_strong)
         self.primary = RGBColor.from_string(self.primary_hex)
         _clear_body(doc)
-        self.sect_pr = doc.element.body.find(qn("w:sectPr"))
+        self.body = doc.element.body
+        self.sect_pr = self.body.find(_W_SECT_PR)
         _page_setup(doc)
         section = doc.sections[0]
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
@@ -171,6 +179,8 @@ class _Page:
         self.bullets = _bullet_numbering(doc, self.primary_hex)
         self.breaks = 0  # section breaks written so far
         self.last_columns: list[int] | None = None  # of the last section (the body's sectPr)
+        # _estimate's results by (id of the section, width): balancing asks for them repeatedly.
+        self.estimates: dict[tuple[int, int], float] = {}
 
     # The body is written as up to four Word sections (continuous breaks): title block, columns,
     # strip, closing band. Each break closes the section before it with that section's columns.
@@ -208,28 +218,36 @@ class _Page:
             self._section(s, self.text_width)
         if closing:
             # Room above the band, whose headings open their columns with none (so they line up).
-            _tiny(self.doc.add_paragraph(), after=self.d.space_after_pt * 2 + 6)
+            _tiny(self._paragraph(), after=self.d.space_after_pt * 2 + 6)
             self._end_section(None)
             self._closing(closing)
         self._finish()
 
     # -- blocks -------------------------------------------------------------------------------
 
+    def _paragraph(self) -> Any:
+        """A new w:p at the end of the body (before its sectPr)."""
+        p = self.body.makeelement(_W_P)
+        self.sect_pr.addprevious(p)
+        return p
+
+    def _styled(self, style_id: str | None) -> Any:
+        """A new w:p in a paragraph style (see :func:`_set_style`)."""
+        p = self._paragraph()
+        _set_style(p, style_id)
+        return p
+
     def _title_block(self) -> None:
         h, s, d = self.handout, self.styles, self.d
-        title = self.doc.add_paragraph(style=s.title)
-        _add_runs(title, h.title)
+        _add_runs(self._styled(s.title_id), self.part, h.title)
         if h.subtitle:
-            sub = self.doc.add_paragraph(style=s.subtitle)
-            _add_runs(sub, h.subtitle)
-        headline = self.doc.add_paragraph(style=s.heading1)
-        _add_runs(headline, h.headline)
-        key = self.doc.add_paragraph()
-        _add_runs(key, h.key_message, size=d.body_pt + 1.5, color=self.primary, bold=True)
+            _add_runs(self._styled(s.subtitle_id), self.part, h.subtitle)
+        _add_runs(self._styled(s.heading1_id), self.part, h.headline)
+        key = self._paragraph()
+        size = d.body_pt + 1.5
+        _add_runs(key, self.part, h.key_message, size=size, color=self.primary_hex, bold=True)
         _box(key, self.primary_hex, self.tint)
-        fmt = key.paragraph_format
-        fmt.space_before = Pt(d.space_after_pt)
-        fmt.space_after = Pt(d.space_after_pt * 2)
+        _spacing(key, before=_twips(d.space_after_pt), after=_twips(d.space_after_pt * 2))
 
     def _sections(self, sections: list[Section], width: int, column_break: bool = False) -> None:
         for i, section in enumerate(sections):
@@ -241,28 +259,26 @@ class _Page:
         """One section; ``top``: it opens a column, so no space above (both columns line up)."""
         first = True
 
-        def start() -> DocxParagraph | None:
+        def start() -> Any:
             # The column break goes into the first paragraph of the second column.
             nonlocal first
             if first and column_break:
                 first = False
                 return self._column_break_paragraph()
             first = False
-            return None
+            return self._paragraph()
 
         if section.heading:
-            p = start() or self.doc.add_paragraph()
-            p.style = self.styles.heading2
-            _add_runs(p, section.heading)
+            p = start()
+            _set_style(p, self.styles.heading2_id)
+            _add_runs(p, self.part, section.heading)
             if top:
-                p.paragraph_format.space_before = Pt(0)
+                _spacing(p, before="0")
         for text in section.paragraphs:
             if text:
-                p = start() or self.doc.add_paragraph()
-                _add_runs(p, text)
+                _add_runs(start(), self.part, text)
         for item in section.items:
-            p = start() or self.doc.add_paragraph()
-            self._bullet(p, item)
+            self._bullet(start(), item)
         if section.table is not None:
             if first and column_break:
                 self._column_break_paragraph(empty=True)
@@ -271,28 +287,19 @@ class _Page:
         if section.steps:
             self._steps(section.steps, width, section.heading)
 
-    def _column_break_paragraph(self, empty: bool = False) -> DocxParagraph:
-        p = self.doc.add_paragraph()
-        br = OxmlElement("w:br")
-        br.set(qn("w:type"), "column")
-        run = p.add_run()
-        run._r.append(br)
+    def _column_break_paragraph(self, empty: bool = False) -> Any:
+        p = self._paragraph()
+        _sub(_sub(p, "r"), "br", type="column")
         if empty:
             _tiny(p)
         return p
 
-    def _bullet(self, p: DocxParagraph, item: Item) -> None:
-        ppr = p._p.get_or_add_pPr()
-        num = OxmlElement("w:numPr")
-        ilvl = OxmlElement("w:ilvl")
-        ilvl.set(qn("w:val"), str(item.level))
-        num_id = OxmlElement("w:numId")
-        num_id.set(qn("w:val"), str(self.bullets))
-        num.append(ilvl)
-        num.append(num_id)
-        _insert_ppr_child(ppr, num)
-        p.paragraph_format.space_after = Pt(self.d.space_after_pt * 0.75)
-        _add_runs(p, item.text)
+    def _bullet(self, p: Any, item: Item) -> None:
+        num = _sub(_ppr(p), "numPr")
+        _sub(num, "ilvl", val=str(item.level))
+        _sub(num, "numId", val=str(self.bullets))
+        _spacing(p, after=_twips(self.d.space_after_pt * 0.75))
+        _add_runs(p, self.part, item.text)
 
     def _table_need(self, table: Table) -> int:
         """The width (twips) at which no word or number of a table breaks."""
@@ -307,22 +314,20 @@ class _Page:
         cols = len(table.header)
         size = self._cell_size()
         widths = _column_widths(table, width, self.styles.body_font, size)
-        t = _new_table(self.doc, 1 + len(table.rows), widths, caption)
-        _table_borders(t, top=("single", 12, self.primary_hex), inside=("single", 4, "FFFFFF"))
+        cells = self._table(1 + len(table.rows), widths, caption, 12)
+        numeric = set(table.numeric)
         for r, row in enumerate([table.header, *table.rows]):
+            fill = self.tint_strong if r == 0 else self.tint
             for c in range(cols):
-                cell = t.cell(r, c)
-                _cell_fill(cell, self.tint_strong if r == 0 else self.tint)
-                p = cell.paragraphs[0]
-                _compact(p)
+                tcpr, p = cells[r][c]
+                _cell_fill(tcpr, fill)
+                _compact(p, right=c in numeric)
                 text = row[c] if c < len(row) else ""
                 if r == 0:
-                    _add_runs(p, text, size=size, color=self.primary, bold=True)
+                    _add_runs(p, self.part, text, size=size, color=self.primary_hex, bold=True)
                 else:
-                    _add_runs(p, text, size=size, bold=(c > 0 and c == cols - 1) or None)
-                if c in table.numeric:
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _mark_header_row(t)
+                    bold = (c > 0 and c == cols - 1) or None
+                    _add_runs(p, self.part, text, size=size, bold=bold)
         self._after_table()
 
     def _steps(self, steps: list[Step], width: int, caption: str | None) -> None:
@@ -338,28 +343,66 @@ class _Page:
         shown = _window(steps, max(3, min(MAX_STEPS, int(room))))
         widths = [width // len(shown)] * len(shown)
         widths[-1] = width - sum(widths[:-1])
-        t = _new_table(self.doc, 2, widths, caption)
-        _table_borders(t, top=("single", 18, self.primary_hex), inside=("single", 4, "FFFFFF"))
+        cells = self._table(2, widths, caption, 18)
+        # Column by column: links get their relationship ids in this order.
         for c, step in enumerate(shown):
             for r in (0, 1):
-                cell = t.cell(r, c)
+                tcpr, p = cells[r][c]
                 if step.done:
-                    _cell_fill(cell, self.tint)
-                p = cell.paragraphs[0]
+                    _cell_fill(tcpr, self.tint)
                 _compact(p)
                 if r == 0:
-                    _add_runs(
-                        p, ("✓ " if step.done else "") + step.when, size, self.primary, bold=True
-                    )
+                    when = ("✓ " if step.done else "") + step.when
+                    _add_runs(p, self.part, when, size, self.primary_hex, bold=True)
                 else:
-                    _add_runs(p, step.text, size=size)
-        _mark_header_row(t)
+                    _add_runs(p, self.part, step.text, size=size)
         self._after_table()
+
+    def _table(
+        self, rows: int, widths: list[int], caption: str | None, top_size: int
+    ) -> list[list[tuple[Any, Any]]]:
+        """A fixed-width table (our own properties, not the template's table styles), header
+        row marked (repeats, and is tagged TH in the PDF); its cells as (w:tcPr, w:p) by row."""
+        tbl = self.body.makeelement(_W + "tbl")
+        self.sect_pr.addprevious(tbl)
+        tblpr = _sub(tbl, "tblPr")
+        _sub(tblpr, "tblW", w=str(sum(widths)), type="dxa")
+        _sub(tblpr, "tblInd", w="0", type="dxa")
+        borders = _sub(tblpr, "tblBorders")
+        _border(borders, "top", "single", top_size, self.primary_hex)
+        for side in ("left", "bottom", "right"):
+            _border(borders, side, "nil", 0, "auto")
+        for side in ("insideH", "insideV"):
+            _border(borders, side, "single", 4, "FFFFFF")
+        _sub(tblpr, "tblLayout", type="fixed")
+        margins = _sub(tblpr, "tblCellMar")
+        for side, value in (("top", "40"), ("left", "85"), ("bottom", "40"), ("right", "85")):
+            _sub(margins, side, w=value, type="dxa")
+        _sub(tblpr, "tblLook", **_TABLE_LOOK)
+        if caption:
+            _sub(tblpr, "tblCaption", val=plain(caption)[:255])
+        grid = _sub(tbl, "tblGrid")
+        for w in widths:
+            _sub(grid, "gridCol", w=str(w))
+        cells = []
+        for r in range(rows):
+            tr = _sub(tbl, "tr")
+            trpr = _sub(tr, "trPr")
+            _sub(trpr, "cantSplit")
+            if r == 0:
+                _sub(trpr, "tblHeader")
+            row = []
+            for w in widths:
+                tc = _sub(tr, "tc")
+                tcpr = _sub(tc, "tcPr")
+                _sub(tcpr, "tcW", type="dxa", w=str(w))
+                row.append((tcpr, _sub(tc, "p")))
+            cells.append(row)
+        return cells
 
     def _after_table(self) -> None:
         # A small gap after a table; also keeps a following section break out of the table.
-        p = self.doc.add_paragraph()
-        _tiny(p, after=self.d.space_after_pt)
+        _tiny(self._paragraph(), after=self.d.space_after_pt)
 
     def _closing(self, closing: list[Section]) -> None:
         """What we ask (a tinted box) beside the contact, and the QR code at the far right."""
@@ -386,33 +429,36 @@ class _Page:
 
     def _ask(self, section: Section) -> None:
         if section.heading:
-            h = self.doc.add_paragraph(plain(section.heading), style=self.styles.heading2)
-            h.paragraph_format.space_before = Pt(0)
+            h = self._paragraph()
+            _text_run(h, plain(section.heading))
+            _set_style(h, self.styles.heading2_id)
+            _spacing(h, before="0")
         for text in section.paragraphs:
             if text:
-                p = self.doc.add_paragraph()
-                _add_runs(p, text)
+                p = self._paragraph()
+                _add_runs(p, self.part, text)
                 _box(p, self.primary_hex, self.tint)
-                p.paragraph_format.space_after = Pt(0)
+                _spacing(p, after="0")
 
     def _contact(self, section: Section, column_break: bool) -> None:
-        p = self._column_break_paragraph() if column_break else self.doc.add_paragraph()
+        p = self._column_break_paragraph() if column_break else self._paragraph()
         if section.heading:
-            p.style = self.styles.heading2
-            p.paragraph_format.space_before = Pt(0)
-            _add_runs(p, section.heading)
+            _set_style(p, self.styles.heading2_id)
+            _spacing(p, before="0")
+            _add_runs(p, self.part, section.heading)
             p = None
         for text in section.paragraphs:
             if text:
-                q = p or self.doc.add_paragraph()
+                q = self._paragraph() if p is None else p
                 p = None
-                _add_runs(q, text)
-                q.paragraph_format.space_after = Pt(0)
+                _add_runs(q, self.part, text)
+                _spacing(q, after="0")
 
     def _qr(self, url: str, column_break: bool) -> None:
-        p = self._column_break_paragraph() if column_break else self.doc.add_paragraph()
-        p.paragraph_format.space_before = Pt(0)  # level with the band's headings
-        pic = p.add_run().add_picture(io.BytesIO(_qr_png(url)), width=_QR_WIDTH)
+        p = self._column_break_paragraph() if column_break else self._paragraph()
+        _spacing(p, before="0")  # level with the band's headings
+        paragraph = DocxParagraph(p, self.doc._body)
+        pic = paragraph.add_run().add_picture(io.BytesIO(_qr_png(url)), width=_QR_WIDTH)
         lang = self.handout.language.split("-")[0]
         _alt(pic, _QR_ALT.get(lang, _QR_ALT["en"]).format(url=url))
 
@@ -420,15 +466,14 @@ class _Page:
 
     def _end_section(self, columns: list[int] | None) -> None:
         """Close the body so far as one section with ``columns`` (twips each; None: one column)."""
-        body = self.doc.element.body
+        body = self.body
         last = body[-2] if len(body) > 1 else None
         # LibreOffice drops an empty paragraph that ends a section, and its spacing with it: a
         # spacer (after a table, before the closing band) keeps its own paragraph.
-        if last is None or last.tag != qn("w:p") or not _has_text(last):
-            p = self.doc.add_paragraph()
-            _tiny(p)
-            last = p._p
-        if last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+        if last is None or last.tag != _W_P or not _has_text(last):
+            last = self._paragraph()
+            _tiny(last)
+        if last.find(_W_PPR + "/" + _W_SECT_PR) is not None:
             return  # already closed (an empty section would add nothing)
         sect = copy.deepcopy(self.sect_pr)
         if self.breaks == 0:
@@ -442,7 +487,7 @@ class _Page:
         else:
             _set_continuous(sect)
         _set_columns(sect, columns, _GAP)
-        _insert_ppr_child(last.get_or_add_pPr(), sect)
+        _insert_ppr_child(_ppr(last), sect)
         self.breaks += 1
 
     def _finish(self) -> None:
@@ -485,6 +530,14 @@ def _balance(
 
 def _estimate(section: Section, width_twips: int, page: _Page) -> float:
     """Estimated height in points of a section at ``width_twips`` (real font metrics)."""
+    key = (id(section), width_twips)  # the page's sections live as long as the page
+    height = page.estimates.get(key)
+    if height is None:
+        height = page.estimates[key] = _measure(section, width_twips, page)
+    return height
+
+
+def _measure(section: Section, width_twips: int, page: _Page) -> float:
     d = page.d
     width = width_twips / _TWIPS_PER_PT
     font = page.theme.spec.fonts.body or page.styles.body_font
@@ -502,7 +555,7 @@ def _estimate(section: Section, width_twips: int, page: _Page) -> float:
         table = section.table
         size = page._cell_size()
         widths = _column_widths(table, width_twips, font, size)
-        pad = 2 * 40 / _TWIPS_PER_PT  # top and bottom cell margins (see _new_table)
+        pad = 2 * 40 / _TWIPS_PER_PT  # top and bottom cell margins (see _Page._table)
         for row in [table.header, *table.rows]:
             height += pad + max(
                 text_height_pt([Paragraph(plain(c))], font, size, w / _TWIPS_PER_PT - _CELL_PAD_PT)
@@ -552,8 +605,8 @@ class _Styles:
     """The template's paragraph styles for each role, sized for the density."""
 
     def __init__(self, doc: Any, theme: Theme, d: Density, primary: RGBColor) -> None:
-        styles = doc.styles
-        self.normal = styles.default(WD_STYLE_TYPE.PARAGRAPH) or styles["Normal"]
+        default = _default_paragraph_style(doc)
+        self.normal = default or doc.styles["Normal"]
         fonts = theme.spec.fonts
         normal = self.normal
         normal.font.size = Pt(d.body_pt)
@@ -564,10 +617,19 @@ class _Styles:
         pf.space_before = Pt(0)
         pf.space_after = Pt(d.space_after_pt)
         pf.line_spacing = d.line
-        self.title = _find_style(doc, "title") or _add_style(doc, "Title", None, bold=False)
-        self.subtitle = _find_style(doc, "subtitle") or _add_style(doc, "Subtitle", None, False)
-        self.heading1 = _find_style(doc, "heading1") or _add_style(doc, "Heading 1", 0)
-        self.heading2 = _find_style(doc, "heading2") or _add_style(doc, "Heading 2", 1)
+        # Found in one list of the template's styles: a style added for one role never matches
+        # a later role (other names and ids; title and subtitle have no outline level).
+        found = _paragraph_styles(doc)
+        self.title = _find_style(doc, "title", found) or _add_style(doc, "Title", None, False)
+        self.subtitle = _find_style(doc, "subtitle", found) or _add_style(
+            doc, "Subtitle", None, False
+        )
+        self.heading1 = _find_style(doc, "heading1", found) or _add_style(doc, "Heading 1", 0)
+        self.heading2 = _find_style(doc, "heading2", found) or _add_style(doc, "Heading 2", 1)
+        # The pStyle values python-docx would write (none for the default paragraph style).
+        default_el = default.element if default is not None else None
+        ids = [None if s.element is default_el else s.style_id for s in self._roles()]
+        self.title_id, self.subtitle_id, self.heading1_id, self.heading2_id = ids
         for style, size, before, after in (
             (self.title, d.title_pt, 0, d.space_after_pt),
             (self.heading1, d.heading_pt + 3, d.space_after_pt * 2, d.space_after_pt),
@@ -588,6 +650,9 @@ class _Styles:
         self.subtitle.paragraph_format.space_before = Pt(0)
         _drop_numbering(self.subtitle)
 
+    def _roles(self) -> tuple[Any, Any, Any, Any]:
+        return self.title, self.subtitle, self.heading1, self.heading2
+
 
 #: Per role: names (lower case; Word stores built-in names in English) and style ids (Dutch Word
 #: writes ids such as Kop1, Titel). Outline levels are the last resort for headings.
@@ -599,19 +664,40 @@ _ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None]] = {
 }
 
 
-def _find_style(doc: Any, role: str) -> Any | None:
-    """The template's paragraph style for ``role`` (see ``_ROLES``), or None."""
+def _paragraph_styles(doc: Any) -> list[Any]:
+    """The template's paragraph style elements (``w:style``), in document order."""
+    return [s for s in doc.styles.element.iterchildren(_W_STYLE) if s.get(_W_TYPE) == "paragraph"]
+
+
+def _default_paragraph_style(doc: Any) -> Any | None:
+    """python-docx's ``styles.default(PARAGRAPH)`` (the last default paragraph style), without
+    building a proxy and an enum for every style of the template."""
+    found = None
+    for s in doc.styles.element.iterchildren(_W_STYLE):
+        if s.get(_W_TYPE) == "paragraph" and s.get(_W + "default") in ("1", "true", "on"):
+            found = s
+    return StyleFactory(found) if found is not None else None
+
+
+def _find_style(doc: Any, role: str, paragraph_styles: list[Any] | None = None) -> Any | None:
+    """The template's paragraph style for ``role`` (see ``_ROLES``), or None.
+
+    ``paragraph_styles``: the elements :func:`_paragraph_styles` gives (found again if None).
+    """
     names, ids, level = _ROLES[role]
-    paragraph_styles = [s for s in doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH]
+    if paragraph_styles is None:
+        paragraph_styles = _paragraph_styles(doc)
     for style in paragraph_styles:
-        if (style.name or "").lower() in names or style.style_id in ids:
-            return style
+        name = style.find(_W + "name")
+        name_val = name.get(_W_VAL) if name is not None else None
+        if (name_val or "").lower() in names or style.get(_W + "styleId") in ids:
+            return StyleFactory(style)
     if level is not None:
         for style in paragraph_styles:
-            ppr = style.element.find(qn("w:pPr"))
-            outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-            if outline is not None and outline.get(qn("w:val")) == str(level):
-                return style
+            ppr = style.find(_W_PPR)
+            outline = ppr.find(_W + "outlineLvl") if ppr is not None else None
+            if outline is not None and outline.get(_W_VAL) == str(level):
+                return StyleFactory(style)
     return None
 
 
@@ -746,9 +832,8 @@ def _header(doc: Any, handout: Handout, theme: Theme, primary: RGBColor) -> None
     run.bold = True
     run.font.size = Pt(11)
     run.font.color.rgb = primary
-    bottom = _border("bottom", "single", 6, str(primary), space=4)
-    borders = OxmlElement("w:pBdr")
-    borders.append(bottom)
+    borders = _element("pBdr")
+    _border(borders, "bottom", "single", 6, str(primary), space=4)
     _insert_ppr_child(p._p.get_or_add_pPr(), borders)
 
 
@@ -769,61 +854,157 @@ def _footer(doc: Any, handout: Handout) -> None:
     _describe_pictures(footer._element, f"Logo {plain(handout.municipality)}")
     version = fingerprint(handout)
     text = handout.footer.replace(" {version}", "\u00a0" + version).replace("{version}", version)
-    _add_runs(p, text, size=8, color=RGBColor.from_string("595959"))
+    _add_runs(p._p, p.part, text, size=8, color="595959")
 
 
 # -- text -------------------------------------------------------------------------------------
 
+# Elements are made with lxml directly, attributes in the order python-docx would set them.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_P = _W + "p"
+_W_PPR = _W + "pPr"
+_W_SECT_PR = _W + "sectPr"
+_W_SPACING = _W + "spacing"
+_W_PSTYLE = _W + "pStyle"
+_W_VAL = _W + "val"
+_W_STYLE = _W + "style"
+_W_R = _W + "r"
+_W_RPR = _W + "rPr"
+_W_LANG = _W + "lang"
+_R_ID = qn("r:id")
+_HEADER_FOOTER_REFS = (_W + "headerReference", _W + "footerReference")
+_W_TYPE = _W + "type"
+_XML_SPACE = qn("xml:space")
+_NSMAP = {"w": _W[1:-1]}
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+_TABLE_LOOK = {
+    "val": "0020",
+    "firstRow": "1",
+    "lastRow": "0",
+    "firstColumn": "0",
+    "lastColumn": "0",
+    "noHBand": "1",
+    "noVBand": "1",
+}
+
+
+def _element(tag: str, **attrs: str) -> Any:
+    """A new ``w:tag`` element (as python-docx's OxmlElement makes it) with ``w:`` attributes."""
+    return oxml_parser.makeelement(_W + tag, {_W + k: v for k, v in attrs.items()}, _NSMAP)
+
+
+def _sub(parent: Any, tag: str, **attrs: str) -> Any:
+    """A new ``w:tag`` child at the end of ``parent``, with ``w:`` attributes in this order."""
+    return etree.SubElement(parent, _W + tag, {_W + k: v for k, v in attrs.items()})
+
+
+def _twips(pt: float) -> str:
+    """A length in points as python-docx writes it in twips (w:spacing and the like)."""
+    return str(Pt(pt).twips)
+
+
+def _half_points(pt: float) -> str:
+    """A font size as python-docx writes it (w:sz: half points, truncated)."""
+    return str(int(Pt(pt).pt * 2))
+
+
+def _ppr(p: Any) -> Any:
+    """The paragraph's w:pPr, added as its first child when missing (as python-docx does)."""
+    ppr = p.find(_W_PPR)
+    if ppr is None:
+        ppr = p.makeelement(_W_PPR)
+        p.insert(0, ppr)
+    return ppr
+
+
+def _set_style(p: Any, style_id: str | None) -> None:
+    """Paragraph style by id; None (the default style) leaves an empty pPr, as python-docx."""
+    ppr = _ppr(p)
+    pstyle = ppr.find(_W_PSTYLE)
+    if style_id is None:
+        if pstyle is not None:
+            ppr.remove(pstyle)
+        return
+    if pstyle is None:
+        pstyle = ppr.makeelement(_W_PSTYLE)
+        ppr.insert(0, pstyle)
+    pstyle.set(_W_VAL, style_id)
+
+
+def _spacing(p: Any, **attrs: str) -> None:
+    """Set w:spacing attributes (twips), adding the element in schema order when missing."""
+    ppr = _ppr(p)
+    spacing = ppr.find(_W_SPACING)
+    if spacing is None:
+        spacing = _element("spacing")
+        _insert_ppr_child(ppr, spacing)
+    for key, value in attrs.items():
+        spacing.set(_W + key, value)
+
 
 def _add_runs(
-    p: DocxParagraph,
+    p: Any,
+    part: Any,
     text: str,
     size: float | None = None,
-    color: RGBColor | None = None,
+    color: str | None = None,
     bold: bool | None = None,
 ) -> None:
+    """Append the runs of inline Markdown ``text`` to the w:p ``p`` of ``part`` (links relate
+    to that part); ``color`` is RRGGBB. Every run gets a w:rPr, as python-docx's setters do."""
     for piece in runs(text):
         if piece.href:
-            _hyperlink(p, piece.text, piece.href, size)
+            _hyperlink(p, part, piece.text, piece.href, size)
             continue
-        run = p.add_run(piece.text)
-        run.bold = True if (piece.bold or bold) else None
-        run.italic = piece.italic or None
-        if size:
-            run.font.size = Pt(size)
+        r = _sub(p, "r")
+        rpr = _sub(r, "rPr")
+        if piece.bold or bold:
+            _sub(rpr, "b")
+        if piece.italic:
+            _sub(rpr, "i")
         if color is not None:
-            run.font.color.rgb = color
+            _sub(rpr, "color", val=color)
+        if size:
+            _sub(rpr, "sz", val=_half_points(size))
+        _append_text(r, piece.text)
 
 
-def _hyperlink(p: DocxParagraph, text: str, url: str, size: float | None) -> None:
+def _text_run(p: Any, text: str) -> None:
+    """A run without properties, as python-docx's ``add_paragraph(text)`` writes it."""
+    if text:
+        _append_text(_sub(p, "r"), text)
+
+
+def _append_text(r: Any, text: str) -> None:
+    """Run content as python-docx writes ``run.text``: a tab is w:tab, a line break w:br."""
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            _sub(r, "tab")
+        elif piece in ("\r", "\n"):
+            _sub(r, "br")
+        elif piece:
+            t = _sub(r, "t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+
+
+def _hyperlink(p: Any, part: Any, text: str, url: str, size: float | None) -> None:
     """A real hyperlink (clickable in the PDF), underlined in the link colour."""
-    r_id = p.part.relate_to(
-        url,
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
-        is_external=True,
-    )
-    link = OxmlElement("w:hyperlink")
+    r_id = part.relate_to(url, _HYPERLINK, is_external=True)
+    link = _sub(p, "hyperlink")
     link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    color = OxmlElement("w:color")
-    color.set(qn("w:val"), "0550AE")  # 7:1 on white, 6:1 on the box tints
-    rpr.append(color)
+    run = _sub(link, "r")
+    rpr = _sub(run, "rPr")
+    _sub(rpr, "color", val="0550AE")  # 7:1 on white, 6:1 on the box tints
     if size:
-        for tag in ("w:sz", "w:szCs"):
-            sz = OxmlElement(tag)
-            sz.set(qn("w:val"), str(round(size * 2)))
-            rpr.append(sz)
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    rpr.append(underline)
-    run.append(rpr)
-    t = OxmlElement("w:t")
+        for tag in ("sz", "szCs"):
+            _sub(rpr, tag, val=str(round(size * 2)))
+    _sub(rpr, "u", val="single")
+    t = _sub(run, "t")
     t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    link.append(run)
-    p._p.append(link)
+    t.set(_XML_SPACE, "preserve")
 
 
 @functools.lru_cache(maxsize=64)
@@ -838,58 +1019,43 @@ def _has_text(p: Any) -> bool:
     return any((t.text or "").strip() for t in p.iter(qn("w:t")))
 
 
-def _tiny(p: DocxParagraph, after: float = 0) -> None:
+def _tiny(p: Any, after: float = 0) -> None:
     """An empty paragraph that takes (almost) no room: holds a break, or a gap after a table."""
-    ppr = p._p.get_or_add_pPr()
-    spacing = OxmlElement("w:spacing")
-    spacing.set(qn("w:before"), "0")
-    spacing.set(qn("w:after"), str(round(after * _TWIPS_PER_PT)))
-    spacing.set(qn("w:line"), "20")
-    spacing.set(qn("w:lineRule"), "exact")
+    ppr = _ppr(p)
+    spacing = _element(
+        "spacing", before="0", after=str(round(after * _TWIPS_PER_PT)), line="20", lineRule="exact"
+    )
     _insert_ppr_child(ppr, spacing)
-    rpr = OxmlElement("w:rPr")
-    for tag in ("w:sz", "w:szCs"):
-        sz = OxmlElement(tag)
-        sz.set(qn("w:val"), "2")
-        rpr.append(sz)
+    rpr = _element("rPr")
+    for tag in ("sz", "szCs"):
+        _sub(rpr, tag, val="2")
     _insert_ppr_child(ppr, rpr)
 
 
-def _compact(p: DocxParagraph) -> None:
-    fmt = p.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.line_spacing = 1.0
+def _compact(p: Any, right: bool = False) -> None:
+    """A new table cell's paragraph: no spacing, single lines; ``right``: right-aligned."""
+    _spacing(p, before="0", after="0", line="240", lineRule="auto")
+    if right:
+        _insert_ppr_child(_ppr(p), _element("jc", val="right"))
 
 
-def _box(p: DocxParagraph, border_hex: str, fill_hex: str) -> None:
+def _box(p: Any, border_hex: str, fill_hex: str) -> None:
     """A tinted background with a thick left border: the key message and the ask."""
-    ppr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
+    ppr = _ppr(p)
+    borders = _element("pBdr")
     for side in ("top", "left", "bottom", "right"):
         if side == "left":
-            borders.append(_border(side, "single", 24, border_hex, space=6))
+            _border(borders, side, "single", 24, border_hex, space=6)
         else:
-            borders.append(_border(side, "single", 4, fill_hex, space=3))
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill_hex)
+            _border(borders, side, "single", 4, fill_hex, space=3)
     _insert_ppr_child(ppr, borders)
-    _insert_ppr_child(ppr, shd)
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), "120")
-    ind.set(qn("w:right"), "60")
-    _insert_ppr_child(ppr, ind)
+    _insert_ppr_child(ppr, _element("shd", val="clear", color="auto", fill=fill_hex))
+    _insert_ppr_child(ppr, _element("ind", left="120", right="60"))
 
 
-def _border(side: str, val: str, size: int, color: str, space: int = 0) -> Any:
-    el = OxmlElement(f"w:{side}")
-    el.set(qn("w:val"), val)
-    el.set(qn("w:sz"), str(size))
-    el.set(qn("w:space"), str(space))
-    el.set(qn("w:color"), color)
-    return el
+def _border(parent: Any, side: str, val: str, size: int, color: str, space: int = 0) -> Any:
+    """A ``w:<side>`` border appended to ``parent`` (w:pBdr, w:tblBorders)."""
+    return _sub(parent, side, val=val, sz=str(size), space=str(space), color=color)
 
 
 _PPR_ORDER = [
@@ -930,22 +1096,24 @@ _PPR_ORDER = [
     "sectPr",
     "pPrChange",
 ]
+_PPR_RANK = {name: i for i, name in enumerate(_PPR_ORDER)}
 
 
 def _insert_ppr_child(ppr: Any, child: Any) -> None:
     """Insert into w:pPr in schema order, replacing an element of the same kind."""
-    _insert_in_order(ppr, child, _PPR_ORDER)
+    _insert_in_order(ppr, child, _PPR_RANK)
 
 
-def _insert_in_order(parent: Any, child: Any, order: list[str]) -> None:
-    """Insert ``child`` where the schema's sequence ``order`` wants it, replacing its namesake."""
+def _insert_in_order(parent: Any, child: Any, rank: dict[str, int]) -> None:
+    """Insert ``child`` where the schema's sequence (``rank``: position by name) wants it,
+    replacing its namesake."""
     name = child.tag.split("}")[1]
     for existing in parent.findall(child.tag):
         parent.remove(existing)
-    rank = order.index(name)
+    mine = rank[name]
     for i, existing in enumerate(parent):
-        other = existing.tag.split("}")[1]
-        if other in order and order.index(other) > rank:
+        other = rank.get(existing.tag.split("}")[1])
+        if other is not None and other > mine:
             parent.insert(i, child)
             return
     parent.append(child)
@@ -992,88 +1160,9 @@ def _readable(hex_color: str, on: str = "E6EEF7") -> str:
 # -- tables -----------------------------------------------------------------------------------
 
 
-def _new_table(doc: Any, rows: int, widths: list[int], caption: str | None) -> Any:
-    """A fixed-width table with our own properties (no reliance on the template's table styles)."""
-    t = doc.add_table(rows=rows, cols=len(widths))
-    tbl = t._tbl
-    tblpr = tbl.tblPr
-    for child in list(tblpr):
-        tblpr.remove(child)
-    width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), str(sum(widths)))
-    width.set(qn("w:type"), "dxa")
-    tblpr.append(width)
-    ind = OxmlElement("w:tblInd")
-    ind.set(qn("w:w"), "0")
-    ind.set(qn("w:type"), "dxa")
-    tblpr.append(ind)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
-    margins = OxmlElement("w:tblCellMar")
-    for side, value in (("top", 40), ("left", 85), ("bottom", 40), ("right", 85)):
-        m = OxmlElement(f"w:{side}")
-        m.set(qn("w:w"), str(value))
-        m.set(qn("w:type"), "dxa")
-        margins.append(m)
-    tblpr.append(margins)
-    look = OxmlElement("w:tblLook")
-    for attr, val in (
-        ("w:val", "0020"),
-        ("w:firstRow", "1"),
-        ("w:lastRow", "0"),
-        ("w:firstColumn", "0"),
-        ("w:lastColumn", "0"),
-        ("w:noHBand", "1"),
-        ("w:noVBand", "1"),
-    ):
-        look.set(qn(attr), val)
-    tblpr.append(look)
-    if caption:
-        cap = OxmlElement("w:tblCaption")
-        cap.set(qn("w:val"), plain(caption)[:255])
-        tblpr.append(cap)
-    grid = tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(w))
-    for row in t.rows:
-        trpr = row._tr.get_or_add_trPr()
-        cant = OxmlElement("w:cantSplit")
-        trpr.append(cant)
-        for cell, w in zip(row.cells, widths, strict=True):
-            cell.width = Emu(w * 635)
-    return t
-
-
-def _table_borders(t: Any, top: tuple[str, int, str], inside: tuple[str, int, str]) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        if side == "top":
-            borders.append(_border(side, *top))
-        elif side in ("insideH", "insideV"):
-            borders.append(_border(side, *inside))
-        else:
-            borders.append(_border(side, "nil", 0, "auto"))
-    tblpr = t._tbl.tblPr
-    layout = tblpr.find(qn("w:tblLayout"))
-    layout.addprevious(borders)
-
-
-def _cell_fill(cell: Any, fill: str) -> None:
-    tcpr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
+def _cell_fill(tcpr: Any, fill: str) -> None:
     # tcPr order: tcW, gridSpan, vMerge, tcBorders, shd, ...: after whatever is there (tcW).
-    tcpr.append(shd)
-
-
-def _mark_header_row(t: Any) -> None:
-    """Mark the first row as a header row (repeats, and is tagged TH in the PDF)."""
-    trpr = t.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    trpr.append(header)
+    _sub(tcpr, "shd", val="clear", color="auto", fill=fill)
 
 
 def _window(steps: list[Step], most: int = MAX_STEPS) -> list[Step]:
@@ -1091,7 +1180,7 @@ def _window(steps: list[Step], most: int = MAX_STEPS) -> list[Step]:
     return [steps[i] for i in sorted(chosen)]
 
 
-_CELL_PAD_PT = 2 * 85 / _TWIPS_PER_PT + 3  # cell margins (see _new_table) and a little slack
+_CELL_PAD_PT = 2 * 85 / _TWIPS_PER_PT + 3  # cell margins (see _Page._table) and a little slack
 
 
 def _column_widths(
@@ -1177,11 +1266,12 @@ _SECT_ORDER = [
     "printerSettings",
     "sectPrChange",
 ]
+_SECT_RANK = {name: i for i, name in enumerate(_SECT_ORDER)}
 
 
 def _insert_sect_child(sect: Any, child: Any) -> None:
     """Insert into w:sectPr in schema order, replacing an element of the same kind."""
-    _insert_in_order(sect, child, _SECT_ORDER)
+    _insert_in_order(sect, child, _SECT_RANK)
 
 
 def _set_continuous(sect: Any) -> None:
@@ -1245,20 +1335,21 @@ def _set_language(doc: Any, tag: str) -> None:
         lang = OxmlElement("w:lang")
         rpr_default.append(lang)
     lang.set(qn("w:val"), tag)
-    parts = [doc.element.body]
-    for section in doc.sections:
-        for kind in ("header", "footer", "first_page_header", "first_page_footer"):
-            part = getattr(section, kind)
-            if not part.is_linked_to_previous:
-                parts.append(part._element)
-    for root in parts:
-        for r in root.iter(qn("w:r")):
-            rpr = r.find(qn("w:rPr"))
+    # The body and every header and footer a section defines (python-docx's section.header,
+    # .footer, .first_page_header and .first_page_footer where not linked to the previous).
+    roots = [doc.element.body]
+    related = doc.part.related_parts
+    for sect in doc.element.body.iter(_W_SECT_PR):
+        for ref in sect:
+            if ref.tag in _HEADER_FOOTER_REFS and ref.get(_W_TYPE) in ("default", "first"):
+                roots.append(related[ref.get(_R_ID)].element)
+    for root in roots:
+        for r in root.iter(_W_R):
+            rpr = r.find(_W_RPR)
             if rpr is None:
-                rpr = OxmlElement("w:rPr")
+                rpr = r.makeelement(_W_RPR)
                 r.insert(0, rpr)
-            lang = rpr.find(qn("w:lang"))
+            lang = rpr.find(_W_LANG)
             if lang is None:
-                lang = OxmlElement("w:lang")
-                rpr.append(lang)
-            lang.set(qn("w:val"), tag)
+                lang = _sub(rpr, "lang")
+            lang.set(_W_VAL, tag)
