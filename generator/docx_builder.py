@@ -33,15 +33,22 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import segno
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.package import Unmarshaller
+from docx.opc.part import PartFactory
+from docx.opc.pkgreader import PackageReader
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import oxml_parser
+from docx.package import Package
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -98,7 +105,7 @@ def build_handout(
     leave_out: Iterable[str] = (),
 ) -> bytes:
     """Write the handout (see the module contract) and return its bytes."""
-    doc = Document(str(theme.handout_template))
+    doc = _open_template(theme.handout_template)
     page = _Page(doc, theme, handout, density)
     page.write(set(leave_out))
     _set_language(doc, handout.language)
@@ -118,6 +125,33 @@ def build_handout(
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _open_template(path: Path) -> Any:
+    """``docx.Document(path)``, with the file read (zip, content types, relationships) once
+    per process for as long as it is unchanged; the parts are parsed afresh each time."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
+        return Document(str(path))  # python-docx's own error, or an unzipped package folder
+    package = Package()
+    Unmarshaller.unmarshal(
+        _template_reader(str(path), stat.st_mtime_ns, stat.st_size), package, PartFactory
+    )
+    document_part = package.main_document_part
+    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
+        raise ValueError(
+            f"file '{path}' is not a Word file, content type is '{document_part.content_type}'"
+        )
+    return document_part.document
+
+
+@functools.lru_cache(maxsize=16)
+def _template_reader(path: str, mtime_ns: int, size: int) -> PackageReader:
+    """The template's serialized parts (read only: every open parses its own copy)."""
+    return PackageReader.from_file(path)
 
 
 def fingerprint(handout: Handout) -> str:
