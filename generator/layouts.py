@@ -9,10 +9,15 @@ are ignored.
 Every slide kind always gets a layout. When a template has no layout that fits a kind
 exactly, a fallback is chosen (`LayoutChoice.exact` is False): the builder then fills only
 the title placeholder and places the content itself in `content_area(prs, layout)`.
+
+Matching and content areas are worked out once per template file in a process: they depend
+only on the masters and layouts, which the same file bytes always open to
+(see `template_fingerprint`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import weakref
@@ -41,6 +46,7 @@ __all__ = [
     "open_template",
     "placeholder_roles",
     "remove_all_slides",
+    "template_fingerprint",
 ]
 
 SLIDE_KINDS: tuple[str, ...] = (
@@ -79,6 +85,8 @@ _SAVE_AS = (
 
 # Where each opened template came from, for error messages (Presentation is unhashable).
 _sources: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+# The fingerprint of each opened template's file bytes (see template_fingerprint).
+_fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def open_template(path: Path) -> PresentationT:
@@ -118,7 +126,19 @@ def open_template(path: Path) -> PresentationT:
     for layout in _all_layouts(prs):
         _unique_placeholder_idx(layout)
     _sources[prs.part] = path
+    _fingerprints[prs.part] = hashlib.sha256(data).hexdigest()
     return prs
+
+
+def template_fingerprint(prs: PresentationT) -> str | None:
+    """A digest of the file `open_template` read for `prs`; None for any other Presentation.
+
+    Opening the same bytes always gives the same masters, layouts, part names and placeholder
+    idx, so what is derived from those alone may be kept under this key and reused for every
+    presentation opened from the same file in this process, as long as the masters and layouts
+    are not changed after opening (pitchkit only adds slides).
+    """
+    return _fingerprints.get(prs.part)
 
 
 def _as_presentation_package(data: bytes) -> bytes:
@@ -609,6 +629,11 @@ def _find_layout(prs: PresentationT, layouts: list[_Layout], kind: str, name: st
     )
 
 
+# Choices made for a template (fingerprint) and overrides: kind -> (layout part name, exact,
+# reason). Only successful matches are kept, so a bad override raises on every call.
+_choices_made: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, tuple[str, bool, str]]] = {}
+
+
 def match_layouts(
     prs: PresentationT, overrides: Mapping[str, str] | None = None
 ) -> dict[str, LayoutChoice]:
@@ -617,7 +642,27 @@ def match_layouts(
     `overrides` maps kind -> layout name (theme.yaml's `layouts:`) and wins over the
     automatic choice; an unknown kind or layout name raises TemplateError (listing the
     valid ones). Every kind always gets a layout: see LayoutChoice.exact for fallbacks.
+    A template opened before from the same file gets the same choices without a new survey.
     """
+    fingerprint = template_fingerprint(prs)
+    key = (fingerprint or "", tuple((k, str(v)) for k, v in (overrides or {}).items()))
+    made = _choices_made.get(key) if fingerprint is not None else None
+    if made is not None:
+        by_name = {str(layout.part.partname): layout for layout in _all_layouts(prs)}
+        return {
+            kind: LayoutChoice(kind, by_name[name], exact, reason)
+            for kind, (name, exact, reason) in made.items()
+        }
+    choices = _match(prs, overrides)
+    if fingerprint is not None:
+        _choices_made[key] = {
+            kind: (str(c.layout.part.partname), c.exact, c.reason) for kind, c in choices.items()
+        }
+    return choices
+
+
+def _match(prs: PresentationT, overrides: Mapping[str, str] | None) -> dict[str, LayoutChoice]:
+    """match_layouts without the cache."""
     layouts = _survey(prs)
     if not layouts:
         raise TemplateError(f"{_source(prs)}the template has no slide layouts. {_SAVE_AS}")
@@ -686,14 +731,30 @@ def match_layouts(
 # --------------------------------------------------------------------------- geometry
 
 
+# Content areas measured for a template (fingerprint) and layout part name.
+_areas_measured: dict[tuple[str, str], Box] = {}
+
+
 def content_area(prs: PresentationT, layout: SlideLayout) -> Box:
     """(left, top, width, height) in EMU where body content may go on `layout`.
 
     The largest body/picture/content placeholder's box if the layout has one; otherwise the
     area below the title placeholder (or the whole slide when there is none) within the
     master's margins: the master's body placeholder, else its title, sets left and right;
-    the master's body or the footer placeholders set the bottom.
+    the master's body or the footer placeholders set the bottom. Measured once per template
+    file and layout in a process.
     """
+    fingerprint = template_fingerprint(prs)
+    if fingerprint is None:
+        return _measure_content_area(prs, layout)
+    key = (fingerprint, str(layout.part.partname))
+    if key not in _areas_measured:
+        _areas_measured[key] = _measure_content_area(prs, layout)
+    return _areas_measured[key]
+
+
+def _measure_content_area(prs: PresentationT, layout: SlideLayout) -> Box:
+    """content_area without the cache."""
     width, height = _slide_size(prs)
     slide_box = (0, 0, width, height)
     phs = _classify(_placeholders(layout), slide_box)

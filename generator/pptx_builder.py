@@ -30,13 +30,21 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.parts.slide import SlideLayoutPart, SlidePart
 from pptx.util import Emu, Pt
 
 from . import images
 from .doctree import Chart, Column, Deck, Item, Slide
 from .fit import EMU_PER_PT, Paragraph, fit_size
 from .inline import plain, runs
-from .layouts import LayoutChoice, content_area, match_layouts, open_template, remove_all_slides
+from .layouts import (
+    LayoutChoice,
+    content_area,
+    match_layouts,
+    open_template,
+    remove_all_slides,
+    template_fingerprint,
+)
 from .themes import Theme
 
 T = TypeVar("T")
@@ -123,6 +131,9 @@ class DeckContext:
     slide_no: int = 0
     fallbacks_used: set[str] = field(default_factory=set)
     areas: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    # What was measured on the template's layouts (see TemplateFacts.memo); shared by the decks
+    # built on the same template and theme settings.
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
@@ -142,23 +153,81 @@ class DeckContext:
         return int(self.prs.slide_height or 6858000)
 
 
-def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, list[str]]:
-    """Write the deck (see the module contract); return its bytes and warnings."""
-    prs = open_template(theme.deck_template)
-    remove_all_slides(prs)
-    layouts = match_layouts(prs, theme.spec.layouts)
+@dataclass
+class TemplateFacts:
+    """What a template and a theme's settings decide for every deck built on them.
+
+    The fonts, the palette, the largest title and body sizes, and a memo of what the slide
+    builders measure on the template's masters and layouts (placeholder styles, margins and
+    boxes, the text room of list layouts, the master's title box), keyed by what was measured.
+    Slides only ever inherit from the layouts, so a deck's own slides never change these.
+    """
+
+    body_font: str | None
+    heading_font: str | None
+    palette: dict[str, str]
+    title_max: float
+    body_max: float
+    memo: dict[tuple[Any, ...], Any]
+
+
+# Per worker process: facts by (template fingerprint, theme.yaml's settings). The same template
+# file opens to the same layouts (layouts.template_fingerprint), so decks share their facts.
+_FACTS: dict[tuple[str, str], TemplateFacts] = {}
+
+
+def _template_facts(prs: Any, theme: Theme, layouts: dict[str, LayoutChoice]) -> TemplateFacts:
+    """The facts for ``prs`` (opened from ``theme``'s template) and ``theme``'s settings.
+
+    Read from the template once per process and file; a presentation not opened with
+    layouts.open_template has no fingerprint and gets facts of its own.
+    """
+    fingerprint = template_fingerprint(prs)
+    # Only what theme.yaml sets: a colour it sets wins over the template's, even the default.
+    key = (fingerprint or "", theme.spec.model_dump_json(exclude_unset=True))
+    if fingerprint is not None and key in _FACTS:
+        return _FACTS[key]
     ctx = DeckContext(
         prs=prs,
         theme=theme,
-        language=deck.language,
+        language="",
         layouts=layouts,
         body_font=theme.spec.fonts.body or _theme_font(prs, "minor"),
         heading_font=theme.spec.fonts.heading or _theme_font(prs, "major"),
         palette=_palette(prs, theme),
     )
     _title_colour_as_primary(ctx)
-    ctx.title_max = _bounded(_master_size(prs, "titleStyle"), 28.0, TITLE_CAP, 36.0)
-    ctx.body_max = _bounded(_master_size(prs, "bodyStyle"), 18.0, BODY_CAP, 24.0)
+    facts = TemplateFacts(
+        body_font=ctx.body_font,
+        heading_font=ctx.heading_font,
+        palette=ctx.palette,
+        title_max=_bounded(_master_size(prs, "titleStyle"), 28.0, TITLE_CAP, 36.0),
+        body_max=_bounded(_master_size(prs, "bodyStyle"), 18.0, BODY_CAP, 24.0),
+        memo=ctx.memo,
+    )
+    if fingerprint is not None:
+        _FACTS[key] = facts
+    return facts
+
+
+def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, list[str]]:
+    """Write the deck (see the module contract); return its bytes and warnings."""
+    prs = open_template(theme.deck_template)
+    remove_all_slides(prs)
+    layouts = match_layouts(prs, theme.spec.layouts)
+    facts = _template_facts(prs, theme, layouts)
+    ctx = DeckContext(
+        prs=prs,
+        theme=theme,
+        language=deck.language,
+        layouts=layouts,
+        body_font=facts.body_font,
+        heading_font=facts.heading_font,
+        palette=dict(facts.palette),
+        title_max=facts.title_max,
+        body_max=facts.body_max,
+        memo=facts.memo,
+    )
     for slide in deck.slides:
         SLIDE_BUILDERS[slide.kind](ctx, slide)
     _set_language(prs, deck.language)
@@ -301,6 +370,47 @@ def _bounded(value: float | None, low: float, high: float, default: float) -> fl
     return default if value is None else max(low, min(high, value))
 
 
+# What a placeholder may set for itself instead of inheriting it, by what is measured.
+_OWN = {
+    "style": f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}",
+    "insets": f"{qn('p:txBody')}/{qn('a:bodyPr')}",
+    "box": f"{qn('p:spPr')}/{qn('a:xfrm')}",
+}
+_INSET_ATTRS = ("lIns", "tIns", "rIns", "bIns")
+
+
+def _layout_key(shape: Any, what: str) -> tuple[Any, ...] | None:
+    """A memo key for ``what`` ("style", "insets" or "box") of ``shape`` when the template alone
+    decides it, else None.
+
+    That is a layout placeholder (part of the template), or a slide placeholder that sets none
+    of ``what`` itself and so inherits it from its layout's placeholder with the same idx: what
+    python-pptx makes of a layout's placeholders on a new slide. Text boxes and other shapes,
+    and placeholders with values of their own, are measured each time.
+    """
+    if not shape.is_placeholder:
+        return None
+    element = shape._element
+    part = shape.part
+    if isinstance(part, SlideLayoutPart):
+        return (what, "layout", str(part.partname), element.ph_idx)
+    if not isinstance(part, SlidePart):
+        return None
+    own = element.find(_OWN[what])
+    if own is not None and (what != "insets" or any(own.get(a) for a in _INSET_ATTRS)):
+        return None
+    return (what, "slide", str(part.slide_layout.part.partname), element.ph_idx)
+
+
+def _memo(ctx: DeckContext, key: tuple[Any, ...] | None, measure: Callable[[], T]) -> T:
+    """``measure()``, kept in the template's memo under ``key`` (None: not kept)."""
+    if key is None:
+        return measure()
+    if key not in ctx.memo:
+        ctx.memo[key] = measure()
+    return ctx.memo[key]
+
+
 def _style_chain(shape: Any) -> list[Any]:
     """The shape, then the layout and master placeholders it inherits from."""
     chain = [shape]
@@ -319,6 +429,12 @@ def _style_chain(shape: Any) -> list[Any]:
 
 def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
     """Size, bold, caps and font the template gives a placeholder's first-level text."""
+    key = _layout_key(shape, "style")
+    return _memo(ctx, key and (*key, title), lambda: _read_text_style(ctx, shape, title))
+
+
+def _read_text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
+    """_text_style, read from the shape and what it inherits."""
     size: float | None = None
     bold = caps = False
     font: str | None = None
@@ -389,8 +505,13 @@ def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
     )
 
 
-def _insets(shape: Any) -> tuple[int, int, int, int]:
+def _insets(ctx: DeckContext, shape: Any) -> tuple[int, int, int, int]:
     """Inner margins (left, top, right, bottom) of a text shape, as inherited, in EMU."""
+    return _memo(ctx, _layout_key(shape, "insets"), lambda: _read_insets(shape))
+
+
+def _read_insets(shape: Any) -> tuple[int, int, int, int]:
+    """_insets, read from the shape and what it inherits."""
     values: dict[str, int] = {}
     for s in _style_chain(shape):
         body_pr = s._element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
@@ -435,11 +556,19 @@ def _measured(paras: Sequence[Para], style: TextStyle) -> list[Paragraph]:
     return out
 
 
-def _inner(shape: Any, box: tuple[int, int, int, int] | None = None) -> tuple[int, int]:
+def _inner(ctx: DeckContext, shape: Any) -> tuple[int, int]:
     """Width and height available for text inside a shape (its box less its margins)."""
-    left, top, right, bottom = _insets(shape)
-    width, height = (box[2], box[3]) if box else (shape.width, shape.height)
+    left, top, right, bottom = _insets(ctx, shape)
+    _, _, width, height = _shape_box(ctx, shape)
     return int(width) - left - right, int(height) - top - bottom
+
+
+def _shape_box(ctx: DeckContext, shape: Any) -> tuple[Any, Any, Any, Any]:
+    """A shape's left, top, width and height as python-pptx gives them: inherited, in EMU
+    (Length), None where nothing sets them."""
+    return _memo(
+        ctx, _layout_key(shape, "box"), lambda: (shape.left, shape.top, shape.width, shape.height)
+    )
 
 
 def _fit(
@@ -611,8 +740,9 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
             f"the template has no layout for '{layout_kind}' slides ({choice.reason}); "
             "the content is placed inside the master's margins",
         )
-    if new.shapes.title is not None:
-        _fill_title(ctx, new.shapes.title, title)
+    title_shape = new.shapes.title
+    if title_shape is not None:
+        _fill_title(ctx, title_shape, title)
     else:
         left, top, width, height = _title_box(ctx)
         tb = new.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
@@ -624,6 +754,11 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
 
 def _title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
     """Where a title goes on a layout without a title placeholder: the master's title box."""
+    return _memo(ctx, ("title box",), lambda: _read_title_box(ctx))
+
+
+def _read_title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
+    """_title_box, read from the master."""
     for ph in ctx.prs.slide_masters[0].placeholders:
         if ph.placeholder_format.type is not None and "TITLE" in str(ph.placeholder_format.type):
             return int(ph.left), int(ph.top), int(ph.width), int(ph.height)
@@ -640,7 +775,7 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     style = _text_style(ctx, shape, title=True)
     high = _bounded(style.size, TITLE_FLOOR, TITLE_CAP, ctx.title_max)
     low = max(TITLE_FLOOR, round(high * 0.55))
-    inner = _inner(shape)
+    inner = _inner(ctx, shape)
     shown = plain(text)
     size = _fit(ctx, [Para(shown)], style, inner, high, low)
     if size is None:
@@ -679,7 +814,7 @@ def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
             ph._element.getparent().remove(ph._element)
 
 
-def _body_placeholders(slide: Any) -> list[Any]:
+def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
     """Body/object placeholders of a slide, left to right then top to bottom."""
     title = slide.shapes.title
     found = []
@@ -689,7 +824,7 @@ def _body_placeholders(slide: Any) -> list[Any]:
         kind = str(ph.placeholder_format.type)
         if any(k in kind for k in ("BODY", "OBJECT", "SUBTITLE")):
             found.append(ph)
-    return sorted(found, key=lambda s: (s.left or 0, s.top or 0))
+    return sorted(found, key=lambda s: (_shape_box(ctx, s)[0] or 0, _shape_box(ctx, s)[1] or 0))
 
 
 def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
@@ -751,7 +886,7 @@ def _continued_notes(slide: Slide, index: int, count: int) -> str:
 def build_title(ctx: DeckContext, slide: Slide) -> None:
     """Title slide: title and subtitle on the template's title layout."""
     new = _new_slide(ctx, "title", slide, slide.title)
-    bodies = _body_placeholders(new)
+    bodies = _body_placeholders(ctx, new)
     kept: list[Any] = []
     if slide.subtitle:
         paras = [Para(slide.subtitle, space_before=0)]
@@ -759,7 +894,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
             target = bodies[0]
             style = _text_style(ctx, target, title=False)
             high = _bounded(style.size, 14, min(24.0, ctx.title_max * 0.65), 20)
-            size = _fit(ctx, paras, style, _inner(target), high, 12)
+            size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
             if size is None:
                 size = 12
                 ctx.warn(slide.title, "the subtitle does not fit at 12 pt; shorten it")
@@ -779,12 +914,12 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
     """Section slide: a statement or a chapter title, large."""
     new = _new_slide(ctx, "section", slide, slide.title)
     kept: list[Any] = []
-    bodies = _body_placeholders(new)
+    bodies = _body_placeholders(ctx, new)
     if bodies and slide.subtitle:
         target = bodies[0]
         style = _text_style(ctx, target, title=False)
         paras = [Para(slide.subtitle, space_before=0)]
-        size = _fit(ctx, paras, style, _inner(target), 20, 12) or 12
+        size = _fit(ctx, paras, style, _inner(ctx, target), 20, 12) or 12
         _write(ctx, target, paras, size, style)
         kept.append(target)
     _remove_unused_placeholders(new, kept)
@@ -792,7 +927,7 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
 
 def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
     """The body placeholder of a bullets slide, or a text box in the content area."""
-    bodies = _body_placeholders(new)
+    bodies = _body_placeholders(ctx, new)
     box = _area(ctx, kind)
     if bodies and ctx.layouts[LAYOUT_OF[kind]].exact:
         target = bodies[0]
@@ -815,12 +950,22 @@ def _layout_bodies(layout: Any) -> list[Any]:
     return sorted(found, key=lambda s: (int(s.left or 0), int(s.top or 0)))
 
 
+def _body_rooms(ctx: DeckContext, layout: Any) -> tuple[tuple[tuple[int, int], TextStyle], ...]:
+    """Text room and style of each body placeholder of a layout, in _layout_bodies' order."""
+
+    def read() -> tuple[tuple[tuple[int, int], TextStyle], ...]:
+        bodies = _layout_bodies(layout)
+        return tuple((_inner(ctx, ph), _text_style(ctx, ph, title=False)) for ph in bodies)
+
+    return _memo(ctx, ("body rooms", str(layout.part.partname)), read)
+
+
 def _probe_inner(ctx: DeckContext, kind: str) -> tuple[tuple[int, int], TextStyle]:
     """Text room and style of a list slide's body, read from its layout."""
     choice = ctx.layouts[LAYOUT_OF[kind]]
-    bodies = _layout_bodies(choice.layout) if choice.exact else []
-    if bodies:
-        return _inner(bodies[0]), _text_style(ctx, bodies[0], title=False)
+    rooms = _body_rooms(ctx, choice.layout) if choice.exact else ()
+    if rooms:
+        return rooms[0]
     box = _area(ctx, kind)
     return (box[2] - 2 * 91440, box[3] - 2 * 45720), TextStyle(font=ctx.body_font)
 
@@ -904,7 +1049,7 @@ def build_closing(ctx: DeckContext, slide: Slide) -> None:
     target = _list_target(ctx, new, "closing")
     style = _text_style(ctx, target, title=False)
     high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
-    size = _fit(ctx, paras, style, _inner(target), high, 12)
+    size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
     if size is None:
         size = 12
         ctx.warn(slide.title, "the ask, visit and contact do not fit at 12 pt; shorten the ask")
@@ -918,11 +1063,11 @@ def _column_paras(column: Column) -> list[Para]:
 def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
     """Two columns with a heading each; long columns continue on numbered slides."""
     choice = ctx.layouts["two-columns"]
-    placeholders = _layout_bodies(choice.layout)[:2] if choice.exact else []
+    placeholders = _body_rooms(ctx, choice.layout)[:2] if choice.exact else ()
     columns = ([*list(slide.columns), Column(), Column()])[:2]
     if len(placeholders) == 2:
-        inners = [_inner(ph) for ph in placeholders]
-        styles = [_text_style(ctx, ph, title=False) for ph in placeholders]
+        inners = [inner for inner, _ in placeholders]
+        styles = [style for _, style in placeholders]
         boxes: list[tuple[int, int, int, int]] = []
     else:
         left, top, width, height = _area(ctx, "two-columns")
@@ -958,11 +1103,11 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
         count = max(len(s) for s in split)
         pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
     for new, page in _paged(ctx, "two-columns", slide, pages):
-        targets = _body_placeholders(new)[:2] if len(placeholders) == 2 else []
+        targets = _body_placeholders(ctx, new)[:2] if len(placeholders) == 2 else []
         for i, body in enumerate(page):
             paras = [*heads[i], *body]
             if targets:
-                if _fit(ctx, paras, styles[i], _inner(targets[i]), size, size) is None:
+                if _fit(ctx, paras, styles[i], _inner(ctx, targets[i]), size, size) is None:
                     ctx.warn(slide.title, f"column {i + 1} does not fit; shorten it")
                 _write(ctx, targets[i], paras, size, styles[i])
             else:
@@ -990,8 +1135,8 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
         return
     pictures = [ph for ph in new.placeholders if "PICTURE" in str(ph.placeholder_format.type)]
     if pictures and ctx.layouts["image"].exact:
-        ph = max(pictures, key=lambda p: int(p.width) * int(p.height))
-        left, top, width, height = int(ph.left), int(ph.top), int(ph.width), int(ph.height)
+        boxes = [_shape_box(ctx, p) for p in pictures]
+        left, top, width, height = (int(v) for v in max(boxes, key=lambda b: int(b[2]) * int(b[3])))
     else:
         left, top, width, height = _area(ctx, "image")
     _remove_unused_placeholders(new, [])
