@@ -213,8 +213,6 @@ class _Page:
         self.bullets = _bullet_numbering(doc, self.primary_hex)
         self.breaks = 0  # section breaks written so far
         self.last_columns: list[int] | None = None  # of the last section (the body's sectPr)
-        # _estimate's results by (id of the section, width): balancing asks for them repeatedly.
-        self.estimates: dict[tuple[int, int], float] = {}
 
     # The body is written as up to four Word sections (continuous breaks): title block, columns,
     # strip, closing band. Each break closes the section before it with that section's columns.
@@ -562,19 +560,38 @@ def _balance(
     return lead + kept, side + moved
 
 
+#: Section heights by what they depend on: the section's text, the width, the font and the
+#: density. The fit's prediction and the builder ask for the same ones (balancing tries each
+#: section at both column widths, for every variant); emptied when full.
+_ESTIMATES: dict[tuple[Any, ...], float] = {}
+_ESTIMATES_MAX = 4096
+
+
 def _estimate(section: Section, width_twips: int, page: _Page) -> float:
     """Estimated height in points of a section at ``width_twips`` (real font metrics)."""
-    key = (id(section), width_twips)  # the page's sections live as long as the page
-    height = page.estimates.get(key)
+    font = page.theme.spec.fonts.body or page.styles.body_font
+    table = section.table
+    key = (
+        bool(section.heading),
+        tuple(section.paragraphs),
+        tuple(i.text for i in section.items),
+        None if table is None else (tuple(table.header), tuple(tuple(r) for r in table.rows)),
+        width_twips,
+        font,
+        page.d,
+        page._cell_size(),
+    )
+    height = _ESTIMATES.get(key)
     if height is None:
-        height = page.estimates[key] = _measure(section, width_twips, page)
+        if len(_ESTIMATES) >= _ESTIMATES_MAX:
+            _ESTIMATES.clear()
+        height = _ESTIMATES[key] = _measure(section, width_twips, font, page)
     return height
 
 
-def _measure(section: Section, width_twips: int, page: _Page) -> float:
+def _measure(section: Section, width_twips: int, font: str | None, page: _Page) -> float:
     d = page.d
     width = width_twips / _TWIPS_PER_PT
-    font = page.theme.spec.fonts.body or page.styles.body_font
     height = 0.0
     if section.heading:
         height += d.heading_pt * LINE_HEIGHT + d.space_after_pt * 2.5
