@@ -7,6 +7,7 @@ output folder. A problem at any step before writing leaves the output folder unt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -211,11 +212,12 @@ def build(
         entry = manifest.intact(target)
         if entry is not None and entry.key == key:
             kept_decks[target] = (target.read_bytes(), entry.warnings)
-    documents = _build_all(rendered, out, jobs, say, kept_decks)
-    if not audiences:  # the programme deck: every project side by side, where there are several
-        from .programme import programme_documents
+    from .programme import programme_documents
 
-        documents += programme_documents(workspace, out)
+    # The programme deck (every project side by side, where there are several) is built beside
+    # the jobs, in the same pool.
+    programme = None if audiences else functools.partial(programme_documents, workspace, out)
+    documents = _build_all(rendered, out, jobs, say, kept_decks, programme)
     check_targets(out, [d.path for d in documents])
     from .handout_fit import fit_build  # one page: what the prediction left open is measured
 
@@ -331,16 +333,20 @@ def _build_all(
     jobs: int,
     say: Progress,
     reuse: dict[Path, tuple[bytes, list[str]]],
+    extra: Callable[[], list[Document]] | None = None,
 ) -> list[Document]:
+    """Every job's documents in job order, then those of ``extra`` (run in the pool too)."""
     documents: list[Document] = []
     kept = [reuse.get(item.job.path(out, "pitch", "pptx")) for item in rendered]
     if jobs > 1 and len(rendered) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
+            # Submitted first: the one long task starts while the jobs stream past it.
+            late = pool.submit(extra) if extra is not None else None
             for docs in pool.map(build_documents, rendered, [out] * len(rendered), kept):
                 documents += docs
                 say(f"built {docs[0].project} for {docs[0].audience}")
-        return documents
+            return documents + (late.result() if late is not None else [])
     for item, deck in zip(rendered, kept, strict=True):
         documents += build_documents(item, out, deck)
         say(f"built {item.job.project.slug} for {item.job.audience_key}")
-    return documents
+    return documents + (extra() if extra is not None else [])

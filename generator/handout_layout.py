@@ -289,18 +289,7 @@ class _Layout:
     ) -> float:
         """One paragraph's lines times the line height."""
         style = style or self.geo.body
-        bold = bold or style.bold
-        spans = tuple((r.text, bool(r.bold) or bold) for r in runs(text)) or (("", bold),)
-        if style.tracking:
-            # Letter spacing widens every character: narrow the box by the same share.
-            chars = "".join(t for t, _ in spans)
-            natural = text_width_pt(chars, style.font, bold, size) or 1.0
-            width_pt /= 1 + style.tracking * len(chars) / natural
-        # fit.py measures words a little wide (safe for a deck's boxes); here the lines must come
-        # out as LibreOffice breaks them, and SAFE_SHARE is the margin.
-        para = Paragraph("", spans=spans, indent_pt=indent / _COMPENSATE)
-        lines = paragraph_lines(para, style.font, size, width_pt / _COMPENSATE)
-        return lines * size * line_height(style.font) * line
+        return _paragraph_height(text, size, width_pt, style, bold or style.bold, line, indent)
 
     def handout(self, h: Handout, skipped: set[str]) -> float:
         d, width = self.d, self.geo.text_width / _TWIPS_PER_PT
@@ -418,3 +407,27 @@ class _Layout:
                     h += 7 if boxed else 0
             columns.append(h)
         return max(columns)
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_height(
+    text: str,
+    size: float,
+    width_pt: float,
+    style: TextStyle,
+    bold: bool,
+    line: float,
+    indent: float,
+) -> float:
+    """See :meth:`_Layout.text` (the variants of one handout measure the same texts again)."""
+    spans = tuple((r.text, bool(r.bold) or bold) for r in runs(text)) or (("", bold),)
+    if style.tracking:
+        # Letter spacing widens every character: narrow the box by the same share.
+        chars = "".join(t for t, _ in spans)
+        natural = text_width_pt(chars, style.font, bold, size) or 1.0
+        width_pt /= 1 + style.tracking * len(chars) / natural
+    # fit.py measures words a little wide (safe for a deck's boxes); here the lines must come
+    # out as LibreOffice breaks them, and SAFE_SHARE is the margin.
+    para = Paragraph("", spans=spans, indent_pt=indent / _COMPENSATE)
+    lines = paragraph_lines(para, style.font, size, width_pt / _COMPENSATE)
+    return lines * size * line_height(style.font) * line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator.doctree import Deck
@@ -111,3 +112,20 @@ def test_invalid_tree_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(TemplateProblem) as exc:
         lib.render("deck/x.yaml.j2", {}, Deck)
     assert "slides[0].kind" in str(exc.value)
+
+
+def test_compiled_templates_are_kept_in_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = templating._bytecode_cache()
+    assert cache is not None
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 1 + 1 }}"}), bytecode_cache=cache)
+    assert env.get_template("t").render() == "2"
+    assert list((tmp_path / "cache" / "pitchkit" / "templates").iterdir())
+    # A cache folder that cannot be made means no cache, not an error.
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    assert templating._bytecode_cache() is None
