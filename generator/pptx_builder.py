@@ -15,6 +15,7 @@ kind (:data:`SLIDE_BUILDERS`).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -29,8 +30,11 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
-from pptx.parts.slide import SlideLayoutPart, SlidePart
+from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
 from pptx.util import Emu, Pt
 
 from . import images
@@ -134,6 +138,10 @@ class DeckContext:
     # What was measured on the template's layouts (see TemplateFacts.memo); shared by the decks
     # built on the same template and theme settings.
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # The deck's first notes page as python-pptx made it, before its text (see _add_notes_page),
+    # and the part names of the notes pages in the package.
+    blank_notes: Any = None
+    notes_names: set[str] = field(default_factory=set)
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
@@ -748,8 +756,44 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
         tb = new.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
         tb.name = "Title"
         _fill_title(ctx, tb, title)
+    _add_notes_page(ctx, new)
     new.notes_slide.notes_text_frame.text = notes or slide.notes
     return new
+
+
+NOTES_PAGE = "/ppt/notesSlides/notesSlide%d.xml"
+
+
+def _add_notes_page(ctx: DeckContext, new: Any) -> None:
+    """Give a new slide the notes page python-pptx's ``slide.notes_slide`` would make for it.
+
+    python-pptx clones the notes master's placeholders for every page and searches the whole
+    package for a free part name. Before their text all pages are alike, so the deck's first
+    page is made by python-pptx and copied for the others, which are named and related as
+    python-pptx does (NotesSlidePart.new, OpcPackage.next_partname).
+    """
+    if ctx.blank_notes is None:
+        ctx.blank_notes = copy.deepcopy(new.notes_slide._element)
+        prefix = NOTES_PAGE.split("%d")[0]
+        ctx.notes_names = {
+            str(p.partname)
+            for p in ctx.prs.part.package.iter_parts()
+            if p.partname.startswith(prefix)
+        }
+        return
+    # As next_partname: the highest free number up to one more than the pages there are.
+    number = next(
+        n for n in range(len(ctx.notes_names) + 1, 0, -1) if NOTES_PAGE % n not in ctx.notes_names
+    )
+    name = NOTES_PAGE % number
+    ctx.notes_names.add(name)
+    slide_part = new.part
+    part = NotesSlidePart(
+        PackURI(name), CT.PML_NOTES_SLIDE, slide_part.package, copy.deepcopy(ctx.blank_notes)
+    )
+    part.relate_to(ctx.prs.part.notes_master_part, RT.NOTES_MASTER)
+    part.relate_to(slide_part, RT.SLIDE)
+    slide_part.relate_to(part, RT.NOTES_SLIDE)
 
 
 def _title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
