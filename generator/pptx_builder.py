@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -600,9 +601,12 @@ def _fit(
     )
 
 
-def _pPr(paragraph: Any) -> Any:
-    """The paragraph's properties, emptied: what pitchkit writes is all that applies."""
-    pPr = paragraph._p.get_or_add_pPr()
+def _pPr(p: Any) -> Any:
+    """The paragraph's (a:p) properties, emptied: what pitchkit writes is all that applies."""
+    pPr = p.find(qn("a:pPr"))
+    if pPr is None:
+        pPr = etree.SubElement(p, qn("a:pPr"))
+        p.insert(0, pPr)  # the first child, as python-pptx's get_or_add_pPr puts it
     for child in list(pPr):
         pPr.remove(child)
     return pPr
@@ -616,7 +620,11 @@ def _write(
     style: TextStyle | None = None,
     anchor: Any = None,
 ) -> None:
-    """Write paragraphs into a shape's text frame at ``size`` with explicit spacing."""
+    """Write paragraphs into a shape's text frame at ``size`` with explicit spacing.
+
+    The paragraphs and runs are written with lxml, element for element what python-pptx's
+    paragraph, run and font setters write, without their lookups per property.
+    """
     tf = shape.text_frame
     tf.clear()
     tf.word_wrap = True
@@ -624,8 +632,16 @@ def _write(
     if anchor is not None:
         tf.vertical_anchor = anchor
     font = style.font if style else ctx.body_font
+    typeface = (
+        style.explicit_font
+        if style and style.explicit_font
+        else font
+        if font and ctx.theme.spec.fonts.body
+        else None
+    )
+    body = tf._txBody
     for i, para in enumerate(paras):
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p = body.find(qn("a:p")) if i == 0 else etree.SubElement(body, qn("a:p"))
         s = size * para.scale
         pPr = _pPr(p)
         margin = _indent(para)
@@ -633,7 +649,7 @@ def _write(
         pPr.set("indent", str(int(-BULLET_INDENT_PT * EMU_PER_PT) if para.bullet else 0))
         pPr.set("lvl", str(min(para.level, 8)))
         if para.align is not None:
-            p.alignment = para.align
+            pPr.algn = para.align
         ln = etree.SubElement(pPr, qn("a:lnSpc"))
         etree.SubElement(ln, qn("a:spcPct")).set("val", "100000")
         before = etree.SubElement(pPr, qn("a:spcBef"))
@@ -648,46 +664,70 @@ def _write(
             etree.SubElement(pPr, qn("a:buNone"))
         _add_runs(
             ctx,
+            shape.part,
             p,
             para.text,
             s,
             para.color or (style.explicit_color if style else None),
             para.bold or bool(style and style.explicit_bold),
             para.italic,
-            font,
+            typeface,
         )
-        if style and style.explicit_font:
-            for run in p.runs:
-                run.font.name = style.explicit_font
-        end = p._p.get_or_add_endParaRPr()
+        end = p.find(qn("a:endParaRPr"))
+        if end is None:
+            end = etree.SubElement(p, qn("a:endParaRPr"))
         end.set("sz", str(round(s * 100)))
 
 
 def _add_runs(
     ctx: DeckContext,
-    paragraph: Any,
+    part: Any,
+    p: Any,
     text: str,
     size: float,
     color: str | None = None,
     bold: bool = False,
     italic: bool = False,
-    font: str | None = None,
+    typeface: str | None = None,
 ) -> None:
+    """The runs of inline Markdown ``text`` added to paragraph ``p`` (a:p) of a shape on ``part``.
+
+    Each run as python-pptx's add_run and font setters make it: a:rPr with sz, b and i, then
+    the colour, the typeface and the link in the schema's order, then a:t; before the
+    paragraph's end mark.
+    """
+    sz = str(Pt(size).centipoints)
+    rgb = str(ctx.rgb(color)) if color else None
+    end = p.find(qn("a:endParaRPr"))
     for piece in runs(text) or ():
-        run = paragraph.add_run()
-        run.text = piece.text
-        run.font.size = Pt(size)
+        r = etree.SubElement(p, qn("a:r"))
+        if end is not None:
+            end.addprevious(r)
+        rPr = etree.SubElement(r, qn("a:rPr"))
+        rPr.set("sz", sz)
         if piece.bold or bold:
-            run.font.bold = True
+            rPr.set("b", "1")
         if piece.italic or italic:
-            run.font.italic = True
-        explicit = ctx.theme.spec.fonts.body
-        if font and explicit:
-            run.font.name = font
-        if color:
-            run.font.color.rgb = ctx.rgb(color)
+            rPr.set("i", "1")
+        if rgb:
+            etree.SubElement(etree.SubElement(rPr, qn("a:solidFill")), qn("a:srgbClr")).set(
+                "val", rgb
+            )
+        if typeface:
+            etree.SubElement(rPr, qn("a:latin")).set("typeface", typeface)
         if piece.href:
-            run.hyperlink.address = piece.href
+            rid = part.relate_to(piece.href, RT.HYPERLINK, is_external=True)
+            etree.SubElement(rPr, qn("a:hlinkClick")).set(qn("r:id"), rid)
+        etree.SubElement(r, qn("a:t")).text = _run_text(piece.text)
+
+
+def _run_text(text: str) -> str:
+    """Text for a:t with control characters escaped as "_x0007_" (tab and line feed kept), as
+    python-pptx writes run text."""
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+
+
+_CONTROL = re.compile(r"([\x00-\x08\x0B-\x1F])")
 
 
 def _textbox(
