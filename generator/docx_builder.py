@@ -670,7 +670,7 @@ class _Styles:
         pf.line_spacing = d.line
         # Found in one list of the template's styles: a style added for one role never matches
         # a later role (other names and ids; title and subtitle have no outline level).
-        found = _paragraph_styles(doc)
+        found = _style_index(doc)
         self.title = _find_style(doc, "title", found) or _add_style(doc, "Title", None, False)
         self.subtitle = _find_style(doc, "subtitle", found) or _add_style(
             doc, "Subtitle", None, False
@@ -715,9 +715,24 @@ _ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], int | None]] = {
 }
 
 
-def _paragraph_styles(doc: Any) -> list[Any]:
-    """The template's paragraph style elements (``w:style``), in document order."""
-    return [s for s in doc.styles.element.iterchildren(_W_STYLE) if s.get(_W_TYPE) == "paragraph"]
+def _style_index(doc: Any) -> dict[tuple[str, str | None], tuple[int, Any]]:
+    """The template's first paragraph style per lower-case name, style id and outline level:
+    ``("name" | "id" | "outline", value) -> (position among the styles, w:style)``."""
+    index: dict[tuple[str, str | None], tuple[int, Any]] = {}
+    styles = (s for s in doc.styles.element.iterchildren(_W_STYLE) if s.get(_W_TYPE) == "paragraph")
+    for position, style in enumerate(styles):
+        name = style.find(_W + "name")
+        keys = [
+            ("name", ((name.get(_W_VAL) if name is not None else None) or "").lower()),
+            ("id", style.get(_W + "styleId")),
+        ]
+        ppr = style.find(_W_PPR)
+        outline = ppr.find(_W + "outlineLvl") if ppr is not None else None
+        if outline is not None:
+            keys.append(("outline", outline.get(_W_VAL)))
+        for key in keys:
+            index.setdefault(key, (position, style))
+    return index
 
 
 def _default_paragraph_style(doc: Any) -> Any | None:
@@ -730,25 +745,23 @@ def _default_paragraph_style(doc: Any) -> Any | None:
     return StyleFactory(found) if found is not None else None
 
 
-def _find_style(doc: Any, role: str, paragraph_styles: list[Any] | None = None) -> Any | None:
-    """The template's paragraph style for ``role`` (see ``_ROLES``), or None.
+def _find_style(
+    doc: Any, role: str, index: dict[tuple[str, str | None], tuple[int, Any]] | None = None
+) -> Any | None:
+    """The template's paragraph style for ``role`` (see ``_ROLES``), or None: the first style
+    with one of the role's names or ids, else the first at the role's outline level.
 
-    ``paragraph_styles``: the elements :func:`_paragraph_styles` gives (found again if None).
+    ``index``: what :func:`_style_index` gives (made again if None).
     """
     names, ids, level = _ROLES[role]
-    if paragraph_styles is None:
-        paragraph_styles = _paragraph_styles(doc)
-    for style in paragraph_styles:
-        name = style.find(_W + "name")
-        name_val = name.get(_W_VAL) if name is not None else None
-        if (name_val or "").lower() in names or style.get(_W + "styleId") in ids:
-            return StyleFactory(style)
-    if level is not None:
-        for style in paragraph_styles:
-            ppr = style.find(_W_PPR)
-            outline = ppr.find(_W + "outlineLvl") if ppr is not None else None
-            if outline is not None and outline.get(_W_VAL) == str(level):
-                return StyleFactory(style)
+    if index is None:
+        index = _style_index(doc)
+    keys = [*(("name", n) for n in names), *(("id", i) for i in ids)]
+    found = [index[k] for k in keys if k in index]
+    if found:
+        return StyleFactory(min(found, key=lambda f: f[0])[1])
+    if level is not None and ("outline", str(level)) in index:
+        return StyleFactory(index["outline", str(level)][1])
     return None
 
 
@@ -1244,10 +1257,19 @@ def _column_widths(
     labels) takes the rest, but at least its own longest word: value columns give up their
     extra room first, and the labels give way (down to a fifth) before a number breaks.
     """
-    cols = len(table.header)
+    rows = (tuple(table.header), *(tuple(row) for row in table.rows))
+    return list(_widths(rows, width, font, size, tight))
+
+
+@functools.lru_cache(maxsize=1024)
+def _widths(
+    rows: tuple[tuple[str, ...], ...], width: int, font: str | None, size: float, tight: bool
+) -> tuple[int, ...]:
+    """:func:`_column_widths` of the header and rows ``rows``, kept per process: the builder,
+    its balancing and the fit's prediction ask for the same tables again."""
+    cols = len(rows[0])
     if cols == 1:
-        return [width]
-    rows = [table.header, *table.rows]
+        return (width,)
 
     def widest(pieces: list[tuple[str, bool]]) -> float:
         return max((text_width_pt(t, font, b, size) for t, b in pieces), default=0.0)
@@ -1268,10 +1290,10 @@ def _column_widths(
     total = width / _TWIPS_PER_PT
     label = widest(label_words) + _CELL_PAD_PT
     if tight:  # the least width that breaks nothing: labels at their longest word, values whole
-        return [
+        return tuple(
             round(v * _TWIPS_PER_PT)
             for v in [label, *(max(n, w) for n, w in zip(need, want, strict=True))]
-        ]
+        )
     label = max(label, total / 4)
     floor = total / 5  # numbers break worse than words: the labels give way down to a fifth
     values = want
@@ -1285,7 +1307,7 @@ def _column_widths(
         scale = (total - floor) / sum(values)
         values = [v * scale for v in values]
     out = [round(v * _TWIPS_PER_PT) for v in values]
-    return [width - sum(out), *out]
+    return (width - sum(out), *out)
 
 
 _SPACES = re.compile(r"[ \t\n]+")  # not the no-break space: it joins
