@@ -36,6 +36,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
+from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Pt
 
 from . import images
@@ -397,18 +398,19 @@ def _layout_key(shape: Any, what: str) -> tuple[Any, ...] | None:
     python-pptx makes of a layout's placeholders on a new slide. Text boxes and other shapes,
     and placeholders with values of their own, are measured each time.
     """
-    if not shape.is_placeholder:
-        return None
     element = shape._element
+    ph = _ph(element)
+    if ph is None:
+        return None
     part = shape.part
     if isinstance(part, SlideLayoutPart):
-        return (what, "layout", str(part.partname), element.ph_idx)
+        return (what, "layout", str(part.partname), ph.idx)
     if not isinstance(part, SlidePart):
         return None
     own = element.find(_OWN[what])
     if own is not None and (what != "insets" or any(own.get(a) for a in _INSET_ATTRS)):
         return None
-    return (what, "slide", str(part.slide_layout.part.partname), element.ph_idx)
+    return (what, "slide", str(part.slide_layout.part.partname), ph.idx)
 
 
 def _memo(ctx: DeckContext, key: tuple[Any, ...] | None, measure: Callable[[], T]) -> T:
@@ -779,7 +781,7 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
     layout_kind = LAYOUT_OF[kind]
     choice = ctx.layouts[layout_kind]
     ctx.slide_no += 1
-    new = ctx.prs.slides.add_slide(choice.layout)
+    new = _add_slide(ctx, choice.layout)
     automatic = layout_kind not in ctx.theme.spec.layouts
     if not choice.exact and automatic and layout_kind not in ctx.fallbacks_used:
         ctx.fallbacks_used.add(layout_kind)
@@ -798,6 +800,29 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
         _fill_title(ctx, tb, title)
     _add_notes_page(ctx, new)
     new.notes_slide.notes_text_frame.text = notes or slide.notes
+    return new
+
+
+def _add_slide(ctx: DeckContext, layout: Any) -> Any:
+    """A new slide on ``layout``, as python-pptx's ``prs.slides.add_slide(layout)`` makes it.
+
+    python-pptx clones the layout's placeholders one by one, looking up each one's type, idx
+    and a free shape id and name; the clones are the same on every slide made on the layout.
+    The first slide on a layout is made by python-pptx and its placeholders kept in the
+    template's memo; later slides (in any deck on the template) get copies of them.
+    """
+    key = ("slide placeholders", str(layout.part.partname))
+    made = ctx.memo.get(key)
+    if made is None:
+        new = ctx.prs.slides.add_slide(layout)
+        ctx.memo[key] = tuple(copy.deepcopy(e) for e in new.shapes._spTree.iter_shape_elms())
+        return new
+    # The steps of Slides.add_slide, with copies for clone_layout_placeholders.
+    rid, new = ctx.prs.part.add_slide(layout)
+    tree = new.shapes._spTree
+    for element in made:
+        tree.append(copy.deepcopy(element))
+    ctx.prs.slides._sldIdLst.add_sldId(rid)
     return new
 
 
@@ -888,26 +913,56 @@ def _escape(text: str) -> str:
     return text
 
 
+# Elements of a shape tree that are shapes (python-pptx's CT_GroupShape.iter_shape_elms).
+_SHAPE_TAGS = tuple(
+    qn(f"p:{t}") for t in ("sp", "grpSp", "graphicFrame", "cxnSp", "pic", "contentPart")
+)
+_NV_PH = f"{qn('p:nvPr')}/{qn('p:ph')}"
+
+
+def _ph(element: Any) -> Any:
+    """The p:ph of a shape element (in its non-visual properties, the first child), or None.
+
+    What python-pptx's ``element.ph`` finds, without compiling an XPath on every call.
+    """
+    first = next(element.iterchildren(etree.Element), None)
+    return None if first is None else first.find(_NV_PH)
+
+
+def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
+    """(shape element, p:ph) of every placeholder on a slide except its title, by idx.
+
+    As python-pptx's slide.placeholders, less the shapes with the id of ``slide.shapes.title``
+    (the first placeholder with idx 0).
+    """
+    found = []
+    for element in slide.shapes._spTree.iterchildren(*_SHAPE_TAGS):
+        ph = _ph(element)
+        if ph is not None:
+            found.append((element, ph))
+    title = next((e for e, ph in found if ph.idx == 0), None)
+    title_id = None if title is None else title.shape_id
+    return sorted(
+        ((e, ph) for e, ph in found if title_id is None or e.shape_id != title_id),
+        key=lambda e_ph: e_ph[1].idx,
+    )
+
+
 def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
-    keep_ids = {id(s._element) for s in keep if s is not None}
-    title = slide.shapes.title
-    for ph in list(slide.placeholders):
-        if title is not None and ph.shape_id == title.shape_id:
-            continue
-        if id(ph._element) not in keep_ids:
-            ph._element.getparent().remove(ph._element)
+    """Remove the slide's placeholders but its title and ``keep`` (shapes)."""
+    kept = {id(s._element) for s in keep if s is not None}
+    for element, _ in _other_placeholders(slide):
+        if id(element) not in kept:
+            element.getparent().remove(element)
 
 
 def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
     """Body/object placeholders of a slide, left to right then top to bottom."""
-    title = slide.shapes.title
-    found = []
-    for ph in slide.placeholders:
-        if title is not None and ph.shape_id == title.shape_id:
-            continue
-        kind = str(ph.placeholder_format.type)
-        if any(k in kind for k in ("BODY", "OBJECT", "SUBTITLE")):
-            found.append(ph)
+    found = [
+        SlideShapeFactory(element, slide.placeholders)
+        for element, ph in _other_placeholders(slide)
+        if any(k in str(ph.type) for k in ("BODY", "OBJECT", "SUBTITLE"))
+    ]
     return sorted(found, key=lambda s: (_shape_box(ctx, s)[0] or 0, _shape_box(ctx, s)[1] or 0))
 
 
