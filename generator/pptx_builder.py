@@ -21,7 +21,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -898,12 +898,9 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
         shown = " ".join(words).rstrip(",;:.-–") + " …"
         ctx.warn(text, f"title too long; shortened on the slide to '{shown}'")
     shape.name = "Title" if not shape.is_placeholder else shape.name
+    if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
+        style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
     _write(ctx, shape, [Para(_escape(shown), space_before=0)], size, style)
-    if not ctx.theme.spec.fonts.heading:
-        return
-    for p in shape.text_frame.paragraphs:
-        for r in p.runs:
-            r.font.name = ctx.theme.spec.fonts.heading
 
 
 def _escape(text: str) -> str:
@@ -1473,13 +1470,9 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
                     if c in centered
                     else None
                 )
-                para = Para(row[c], bold=is_head, align=align, space_before=0)
+                color = _on(ctx.palette["primary"]) if is_head else "text"
+                para = Para(row[c], bold=is_head, align=align, space_before=0, color=color)
                 _write(ctx, cell, [para], size)
-                for p in cell.text_frame.paragraphs:
-                    for run in p.runs:
-                        run.font.color.rgb = ctx.rgb(
-                            _on(ctx.palette["primary"]) if is_head else "text"
-                        )
                 if is_head:
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = ctx.rgb("primary")
