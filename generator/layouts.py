@@ -44,6 +44,7 @@ __all__ = [
     "describe_template",
     "match_layouts",
     "open_template",
+    "placeholder_element",
     "placeholder_roles",
     "remove_all_slides",
     "template_fingerprint",
@@ -176,7 +177,7 @@ def _unique_placeholder_idx(layout: SlideLayout) -> None:
     from by idx, and python-pptx's `slide.shapes.title` is the placeholder with idx 0.
     """
     title_types = ("title", "ctrTitle")
-    phs = [sp._element.ph for sp in _placeholders(layout)]
+    phs = [placeholder_element(e) for e in layout.shapes._spTree.iter_shape_elms()]
     seen: set[int] = set()
     redo = []
     for ph in phs:
@@ -193,6 +194,18 @@ def _unique_placeholder_idx(layout: SlideLayout) -> None:
             new += 1
         ph.idx = new
         seen.add(new)
+
+
+def placeholder_element(shape_element: Any) -> Any:
+    """The p:ph of a shape element (in its non-visual properties, its first child), or None.
+
+    What python-pptx's ``shape_element.ph`` finds, without compiling an XPath on every call.
+    """
+    first = next(shape_element.iterchildren(etree.Element), None)
+    return None if first is None else first.find(_NV_PH)
+
+
+_NV_PH = f"{qn('p:nvPr')}/{qn('p:ph')}"
 
 
 def remove_all_slides(prs: PresentationT) -> None:

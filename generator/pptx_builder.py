@@ -48,6 +48,7 @@ from .layouts import (
     content_area,
     match_layouts,
     open_template,
+    placeholder_element,
     remove_all_slides,
     template_fingerprint,
 )
@@ -399,7 +400,7 @@ def _layout_key(shape: Any, what: str) -> tuple[Any, ...] | None:
     and placeholders with values of their own, are measured each time.
     """
     element = shape._element
-    ph = _ph(element)
+    ph = placeholder_element(element)
     if ph is None:
         return None
     part = shape.part
@@ -914,16 +915,6 @@ def _escape(text: str) -> str:
 _SHAPE_TAGS = tuple(
     qn(f"p:{t}") for t in ("sp", "grpSp", "graphicFrame", "cxnSp", "pic", "contentPart")
 )
-_NV_PH = f"{qn('p:nvPr')}/{qn('p:ph')}"
-
-
-def _ph(element: Any) -> Any:
-    """The p:ph of a shape element (in its non-visual properties, the first child), or None.
-
-    What python-pptx's ``element.ph`` finds, without compiling an XPath on every call.
-    """
-    first = next(element.iterchildren(etree.Element), None)
-    return None if first is None else first.find(_NV_PH)
 
 
 def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
@@ -934,7 +925,7 @@ def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
     """
     found = []
     for element in slide.shapes._spTree.iterchildren(*_SHAPE_TAGS):
-        ph = _ph(element)
+        ph = placeholder_element(element)
         if ph is not None:
             found.append((element, ph))
     title = next((e for e, ph in found if ph.idx == 0), None)
