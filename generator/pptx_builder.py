@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,11 +31,11 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
-from pptx.oxml.ns import qn
+from pptx.oxml.ns import qn as _qn
 from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Pt
@@ -55,6 +56,9 @@ from .layouts import (
 from .themes import Theme
 
 T = TypeVar("T")
+
+# Clark names ("{namespace}tag") of the same few tags, asked for thousands of times a deck.
+qn = cache(_qn)
 
 # Bounds around the template's own sizes: a template's 44 pt title or 32 pt body is meant for
 # five words; a pitch slide needs room, and below these minimums a room cannot read it.
@@ -631,7 +635,8 @@ def _write(
     tf = shape.text_frame
     tf.clear()
     tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
+    body = tf._txBody
+    _no_autofit(body.find(qn("a:bodyPr")))
     if anchor is not None:
         tf.vertical_anchor = anchor
     font = style.font if style else ctx.body_font
@@ -642,7 +647,6 @@ def _write(
         if font and ctx.theme.spec.fonts.body
         else None
     )
-    body = tf._txBody
     for i, para in enumerate(paras):
         p = body.find(qn("a:p")) if i == 0 else etree.SubElement(body, qn("a:p"))
         s = size * para.scale
@@ -680,6 +684,21 @@ def _write(
         if end is None:
             end = etree.SubElement(p, qn("a:endParaRPr"))
         end.set("sz", str(round(s * 100)))
+
+
+_AUTOFITS = tuple(qn(f"a:{t}") for t in ("noAutofit", "normAutofit", "spAutoFit"))
+_AFTER_AUTOFIT = tuple(qn(f"a:{t}") for t in ("scene3d", "sp3d", "flatTx", "extLst"))
+
+
+def _no_autofit(body_pr: Any) -> None:
+    """Text that does not grow or shrink: a:noAutofit in place of any autofit in a:bodyPr,
+    before what the schema puts after it (python-pptx's ``auto_size = MSO_AUTO_SIZE.NONE``)."""
+    for old in list(body_pr.iterchildren(*_AUTOFITS)):
+        body_pr.remove(old)
+    new = etree.SubElement(body_pr, qn("a:noAutofit"))
+    later = next(body_pr.iterchildren(*_AFTER_AUTOFIT), None)
+    if later is not None:
+        later.addprevious(new)
 
 
 def _add_runs(
