@@ -49,6 +49,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.parser import oxml_parser
 from docx.package import Package
+from docx.section import Section as DocxSection
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -206,8 +207,10 @@ class _Page:
         _clear_body(doc)
         self.body = doc.element.body
         self.sect_pr = self.body.find(_W_SECT_PR)
-        _page_setup(doc)
-        section = doc.sections[0]
+        # Still the only section: python-docx's doc.sections[0], without its XPath each time.
+        section: Any = DocxSection(self.sect_pr, doc.part)
+        self.section = section
+        _page_setup(section, self.sect_pr)  # sets the sizes and margins read below
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
         self.styles = _Styles(doc, theme, density, self.primary)
         self.bullets = _bullet_numbering(doc, self.primary_hex)
@@ -218,8 +221,8 @@ class _Page:
     # strip, closing band. Each break closes the section before it with that section's columns.
     def write(self, skipped: set[str]) -> None:
         h = self.handout
-        _header(self.doc, h, self.theme, self.primary)
-        _footer(self.doc, h)
+        _header(self.section, h, self.theme, self.primary)
+        _footer(self.section, h)
         self._title_block()
         sections = [s for s in h.sections if s.key not in skipped]
         main, side, strip, closing = place_sections(sections)
@@ -631,9 +634,11 @@ def _clear_body(doc: Any) -> None:
             body.remove(child)
 
 
-def _page_setup(doc: Any) -> None:
-    """A4 portrait; the template's margins, but at most 2 cm (it is one dense page)."""
-    section = doc.sections[0]
+def _page_setup(section: DocxSection, sect: Any) -> None:
+    """A4 portrait; the template's margins, but at most 2 cm (it is one dense page).
+
+    ``sect``: the section's w:sectPr.
+    """
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -644,8 +649,7 @@ def _page_setup(doc: Any) -> None:
         value = getattr(section, side)
         if value is None or value > Cm(1.25):
             setattr(section, side, Cm(0.9))
-    sect = doc.element.body.find(qn("w:sectPr"))
-    grid = sect.find(qn("w:docGrid")) if sect is not None else None
+    grid = sect.find(qn("w:docGrid"))
     if grid is not None:
         # A line grid (common in templates from East Asian Word versions) snaps every line to
         # it in LibreOffice and makes the page run over; text flows freely instead.
@@ -877,9 +881,9 @@ def _has_content(part: Any) -> bool:
     return bool(text) or next(element.iter(qn("w:drawing")), None) is not None
 
 
-def _header(doc: Any, handout: Handout, theme: Theme, primary: RGBColor) -> None:
+def _header(section: DocxSection, handout: Handout, theme: Theme, primary: RGBColor) -> None:
     """The template's header as designed; an empty one gets the logo and the municipality."""
-    header = _first_page(doc.sections[0], "header")
+    header = _first_page(section, "header")
     if not header.is_linked_to_previous and _has_content(header):
         _describe_pictures(header._element, f"Logo {plain(handout.municipality)}")
         return
@@ -901,11 +905,11 @@ def _header(doc: Any, handout: Handout, theme: Theme, primary: RGBColor) -> None
     _insert_ppr_child(p._p.get_or_add_pPr(), borders)
 
 
-def _footer(doc: Any, handout: Handout) -> None:
+def _footer(section: DocxSection, handout: Handout) -> None:
     """The template's footer stays; the handout's line (date, occasion, version) goes under it."""
     if not handout.footer:
         return
-    footer = _first_page(doc.sections[0], "footer")
+    footer = _first_page(section, "footer")
     keep = not footer.is_linked_to_previous and _has_content(footer)
     footer.is_linked_to_previous = False
     if keep:
