@@ -7,9 +7,10 @@ output folder. A problem at any step before writing leaves the output folder unt
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,17 +103,19 @@ def plan(workspace: Workspace, audiences: Sequence[str] | None = None) -> list[J
     return jobs
 
 
+def render_job(workspace: Workspace, job: Job) -> Rendered:
+    """Render one job's trees (its templates are checked here, before anything is written)."""
+    library = TemplateLibrary.for_project(job.project.folder, workspace.root)
+    selection = select(
+        job.project.content, job.audience_key, workspace.audience(job.project, job.audience_key)
+    )
+    trees = render_documents(workspace, job.project, selection, library)
+    return Rendered(job, trees.deck, trees.handout)
+
+
 def render_all(workspace: Workspace, jobs: Sequence[Job]) -> list[Rendered]:
-    """Render every job's trees (templates are checked here, before anything is written)."""
-    out = []
-    for job in jobs:
-        library = TemplateLibrary.for_project(job.project.folder, workspace.root)
-        selection = select(
-            job.project.content, job.audience_key, workspace.audience(job.project, job.audience_key)
-        )
-        trees = render_documents(workspace, job.project, selection, library)
-        out.append(Rendered(job, trees.deck, trees.handout))
-    return out
+    """Render every job's trees, in order."""
+    return [render_job(workspace, job) for job in jobs]
 
 
 def build_documents(
@@ -194,30 +197,35 @@ def build(
     ):
         say("nothing changed since the last build")
         return _unchanged_report(manifest)
-    workspace = load_workspace(path)
-    inputs = _inputs_read(workspace)
-    fingerprint = input_fingerprint(folders, inputs, options)
-    work = plan(workspace, audiences)
-    if expect is not None:
-        expect(len(work) * (5 if pdf else 3))
-    rendered = render_all(workspace, work)
-    keys = {
-        item.job.path(out, "pitch", "pptx"): deck_key(
-            item.deck.model_dump_json(), _deck_inputs(item.job.project)
-        )
-        for item in rendered
-    }
-    kept_decks: dict[Path, tuple[bytes, list[str]]] = {}
-    for target, key in keys.items():
-        entry = manifest.intact(target)
-        if entry is not None and entry.key == key:
-            kept_decks[target] = (target.read_bytes(), entry.warnings)
-    from .programme import programme_documents
+    # The workers start now and import the builders while this process loads and renders.
+    with _worker_pool(jobs) as pool:
+        workspace = load_workspace(path)
+        inputs = _inputs_read(workspace)
+        fingerprint = input_fingerprint(folders, inputs, options)
+        work = plan(workspace, audiences)
+        if expect is not None:
+            expect(len(work) * (5 if pdf else 3))
+        from .programme import programme_documents
 
-    # The programme deck (every project side by side, where there are several) is built beside
-    # the jobs, in the same pool.
-    programme = None if audiences else functools.partial(programme_documents, workspace, out)
-    documents = _build_all(rendered, out, jobs, say, kept_decks, programme)
+        # The programme deck (every project side by side, where there are several) is the
+        # longest task: it goes first, then each job as soon as it is rendered.
+        programme = None if audiences else functools.partial(programme_documents, workspace, out)
+        builds = _Builds(pool, out, say)
+        if programme is not None:
+            builds.run_last(programme)
+        rendered: list[Rendered] = []
+        keys: dict[Path, str] = {}
+        kept_decks: dict[Path, tuple[bytes, list[str]]] = {}
+        for job in work:
+            item = render_job(workspace, job)
+            rendered.append(item)
+            target = job.path(out, "pitch", "pptx")
+            keys[target] = deck_key(item.deck.model_dump_json(), _deck_inputs(job.project))
+            entry = manifest.intact(target)
+            if entry is not None and entry.key == keys[target]:
+                kept_decks[target] = (target.read_bytes(), entry.warnings)
+            builds.run(item, kept_decks.get(target))
+        documents = builds.results()
     check_targets(out, [d.path for d in documents])
     from .handout_fit import fit_build  # one page: what the prediction left open is measured
 
@@ -327,26 +335,61 @@ def _language_tag(workspace: Workspace, slug: str) -> str:
     return "nl-NL"
 
 
-def _build_all(
-    rendered: list[Rendered],
-    out: Path,
-    jobs: int,
-    say: Progress,
-    reuse: dict[Path, tuple[bytes, list[str]]],
-    extra: Callable[[], list[Document]] | None = None,
-) -> list[Document]:
-    """Every job's documents in job order, then those of ``extra`` (run in the pool too)."""
-    documents: list[Document] = []
-    kept = [reuse.get(item.job.path(out, "pitch", "pptx")) for item in rendered]
-    if jobs > 1 and len(rendered) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            # Submitted first: the one long task starts while the jobs stream past it.
-            late = pool.submit(extra) if extra is not None else None
-            for docs in pool.map(build_documents, rendered, [out] * len(rendered), kept):
-                documents += docs
-                say(f"built {docs[0].project} for {docs[0].audience}")
-            return documents + (late.result() if late is not None else [])
-    for item, deck in zip(rendered, kept, strict=True):
-        documents += build_documents(item, out, deck)
-        say(f"built {item.job.project.slug} for {item.job.audience_key}")
-    return documents + (extra() if extra is not None else [])
+@contextlib.contextmanager
+def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``jobs`` started workers (None for one job at a time); shut down on exit."""
+    if jobs <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+        for _ in range(jobs):
+            pool.submit(int)  # starts a worker (the pool would start them one task at a time)
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a problem: what has not started never will
+            raise
+
+
+def _warm_worker() -> None:
+    """Import what a worker needs before its first job arrives."""
+    from . import docx_builder, handout_fit, pptx_builder, progress  # noqa: F401
+
+
+class _Builds:
+    """Documents being built: in the pool as jobs are rendered, or here one by one."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None, out: Path, say: Progress) -> None:
+        self.pool = pool
+        self.out = out
+        self.say = say
+        self.pending: list[Future[list[Document]] | list[Document]] = []
+        self.last: Future[list[Document]] | Callable[[], list[Document]] | None = None
+
+    def run(self, item: Rendered, kept_deck: tuple[bytes, list[str]] | None) -> None:
+        """Build ``item``'s documents (keeping ``kept_deck``, the unchanged deck, if given)."""
+        if self.pool is not None:
+            self.pending.append(self.pool.submit(build_documents, item, self.out, kept_deck))
+        else:
+            self.pending.append(build_documents(item, self.out, kept_deck))
+            self.say(f"built {item.job.project.slug} for {item.job.audience_key}")
+
+    def run_last(self, task: Callable[[], list[Document]]) -> None:
+        """A task whose documents come after every job's (started now in a pool)."""
+        self.last = self.pool.submit(task) if self.pool is not None else task
+
+    def results(self) -> list[Document]:
+        """Every job's documents in job order, then the last task's."""
+        documents: list[Document] = []
+        for done in self.pending:
+            if isinstance(done, Future):
+                docs = done.result()
+                self.say(f"built {docs[0].project} for {docs[0].audience}")
+            else:
+                docs = done
+            documents += docs
+        if isinstance(self.last, Future):
+            documents += self.last.result()
+        elif self.last is not None:
+            documents += self.last()
+        return documents
