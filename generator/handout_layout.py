@@ -272,7 +272,6 @@ class _Layout:
         # What the builder's own column planning (_balance, _height) reads of its page: the
         # columns are chosen exactly as the builder chooses them.
         self.styles = SimpleNamespace(body_font=geo.body.font)
-        self.estimates: dict[tuple[int, int], float] = {}
 
     def _cell_size(self) -> float:
         return max(9.0, self.d.body_pt - 0.5)
