@@ -174,8 +174,9 @@ class TemplateFacts:
 
     The fonts, the palette, the largest title and body sizes, and a memo of what the slide
     builders measure on the template's masters and layouts (placeholder styles, margins and
-    boxes, the text room of list layouts, the master's title box), keyed by what was measured.
-    Slides only ever inherit from the layouts, so a deck's own slides never change these.
+    boxes, the text room of list layouts, the master's title box) and of the placeholders a new
+    slide gets from each layout (copied, never changed), keyed by what was measured. Slides
+    only ever inherit from the layouts, so a deck's own slides never change these.
     """
 
     body_font: str | None
