@@ -27,7 +27,6 @@ from .writer import (
     check_targets,
     document_time,
     normalize_pdf_file,
-    normalize_zip,
     package_time,
     remove_stale_temporaries,
     write_atomic,
@@ -135,7 +134,6 @@ def build_documents(
         from .pptx_builder import build_deck
 
         deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
-        deck_bytes = normalize_zip(deck_bytes, when)
     else:
         deck_bytes, deck_warnings = reuse_deck
     # The density and the sections left out as predicted; None: LibreOffice measures it later.
@@ -160,7 +158,7 @@ def build_documents(
             key,
             "handout",
             job.path(out, "handout", "docx"),
-            normalize_zip(handout_bytes, when),
+            handout_bytes,
             left_out_warning(f"handout for {key}", left_out),
             predicted=choice is not None,
         ),

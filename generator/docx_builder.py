@@ -59,6 +59,7 @@ from .doctree import Handout, Item, Section, Step, Table
 from .fit import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
 from .inline import plain, runs
 from .themes import Theme
+from .writer import package_bytes
 
 #: Sections in the left-hand column (the numbers box), in this order.
 SIDE_KEYS = ("numbers", "costs")
@@ -105,7 +106,8 @@ def build_handout(
     density: Density = DENSITIES[0],
     leave_out: Iterable[str] = (),
 ) -> bytes:
-    """Write the handout (see the module contract) and return its bytes."""
+    """Write the handout (see the module contract) and return its bytes (entry times fixed, as
+    :func:`~generator.writer.package_bytes` writes them)."""
     doc = _open_template(theme.handout_template)
     page = _Page(doc, theme, handout, density)
     page.write(set(leave_out))
@@ -123,9 +125,7 @@ def build_handout(
     props.comments = ""
     props.keywords = ""
     props.category = ""
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return package_bytes(doc.part.package, created)
 
 
 def _open_template(path: Path) -> Any:

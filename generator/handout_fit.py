@@ -53,7 +53,7 @@ from .handout_layout import SAFE_SHARE, predict
 from .inline import plain
 from .model import ProjectFile
 from .themes import Theme
-from .writer import normalize_zip, write_atomic
+from .writer import write_atomic
 
 if TYPE_CHECKING:
     from .build import Document, Rendered
@@ -259,8 +259,7 @@ def cache_key(job: FitJob) -> str:
 
 def build_variant(job: FitJob, density: int, left_out: Iterable[str]) -> bytes:
     """The handout's normalized .docx bytes at ``DENSITIES[density]`` without ``left_out``."""
-    data = build_handout(job.handout, job.theme, job.created, DENSITIES[density], left_out)
-    return normalize_zip(data, job.created)
+    return build_handout(job.handout, job.theme, job.created, DENSITIES[density], left_out)
 
 
 def drop_order(handout: Handout) -> list[str]:

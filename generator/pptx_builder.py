@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -54,6 +53,7 @@ from .layouts import (
     template_fingerprint,
 )
 from .themes import Theme
+from .writer import package_bytes
 
 T = TypeVar("T")
 
@@ -227,7 +227,8 @@ def _template_facts(prs: Any, theme: Theme, layouts: dict[str, LayoutChoice]) ->
 
 
 def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, list[str]]:
-    """Write the deck (see the module contract); return its bytes and warnings."""
+    """Write the deck (see the module contract); return its bytes (entry times fixed, as
+    :func:`~generator.writer.package_bytes` writes them) and warnings."""
     prs = open_template(theme.deck_template)
     remove_all_slides(prs)
     layouts = match_layouts(prs, theme.spec.layouts)
@@ -260,9 +261,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     props.created = created
     props.modified = created
     props.last_printed = created
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue(), ctx.warnings
+    return package_bytes(prs.part.package, created), ctx.warnings
 
 
 # -- the template: theme fonts, colours and sizes ---------------------------------------------

@@ -106,7 +106,7 @@ def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
     """``programme.pptx`` in the output root as a build Document (bytes in memory), or none."""
     from .build import Document
     from .pptx_builder import build_deck
-    from .writer import document_time, normalize_zip
+    from .writer import document_time
 
     deck = render_programme(workspace)
     if deck is None:
@@ -120,7 +120,7 @@ def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
             "all",
             "programme",
             out / FILENAME,
-            normalize_zip(data, when),
+            data,
             warnings,
         )
     ]

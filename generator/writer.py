@@ -4,9 +4,10 @@ Contract: :func:`write_atomic` writes to a temporary file in the same folder (it
 with a dot and ends in ``.tmp``, so nobody takes it for a document) and renames it into place, so
 a build killed at any moment leaves either the old or the new complete file; a failure is a
 :class:`BuildError` saying what to do. :func:`remove_stale_temporaries` removes what a killed build
-left behind. :func:`normalize_zip` rewrites an OOXML package with fixed entry times (embedded
-workbooks too), so the same input gives the same bytes; :func:`document_time` is the one time
-stamped into documents (SOURCE_DATE_EPOCH, else the project date, never the clock).
+left behind. :func:`package_bytes` saves an OOXML package with fixed entry times (embedded
+workbooks too), so the same input gives the same bytes (:func:`normalize_zip` rewrites one so);
+:func:`document_time` is the one time stamped into documents (SOURCE_DATE_EPOCH, else the
+project date, never the clock).
 :class:`OutputLock` keeps two builds from interleaving: the second one is refused.
 """
 
@@ -22,6 +23,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from .errors import BuildError
 
@@ -53,23 +55,68 @@ def document_time(date: dt.date | None) -> dt.datetime:
 
 def normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same package with fixed entry times and attributes, in the original entry order."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            blob = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                # python-pptx embeds chart data as a workbook stamped with the clock: fix it too.
-                blob = normalize_zip(blob, when)
-            elif info.filename == "docProps/core.xml":
-                blob = _CORE_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", blob)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 0
-            target.writestr(entry, blob)
-    return out.getvalue()
+    target = _FixedZip(when)
+    for info in source.infolist():
+        target.add(info.filename, source.read(info.filename))
+    return target.close()
+
+
+def package_bytes(package: Any, when: dt.datetime) -> bytes:
+    """A python-pptx or python-docx package (``prs.part.package``, ``doc.part.package``) saved
+    as :func:`normalize_zip` would leave it, in one pass (the zip is compressed once).
+
+    It drives each library's own package writer (content types, relationships, parts, in their
+    order) with a zip of fixed entry times in place of the library's.
+    """
+    target = _FixedZip(when)
+    if type(package).__module__.startswith("pptx."):
+        from pptx.opc.serialized import PackageWriter as PptxWriter
+
+        writer = PptxWriter(io.BytesIO(), package._rels, tuple(package.iter_parts()))
+        writer._write_content_types_stream(target)  # type: ignore[arg-type]
+        writer._write_pkg_rels(target)  # type: ignore[arg-type]
+        writer._write_parts(target)  # type: ignore[arg-type]
+    else:
+        from docx.opc.pkgwriter import PackageWriter as DocxWriter
+
+        parts = package.parts
+        for part in parts:
+            part.before_marshal()  # what python-docx's own save does first
+        DocxWriter._write_content_types_stream(target, parts)
+        DocxWriter._write_pkg_rels(target, package.rels)
+        DocxWriter._write_parts(target, parts)  # type: ignore[arg-type]
+    return target.close()
+
+
+class _FixedZip:
+    """A zip written in memory with fixed entry times; also the 'physical writer' the libraries'
+    package writers call (``write(pack_uri, blob)``)."""
+
+    def __init__(self, when: dt.datetime) -> None:
+        self.when = when
+        self.stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        self.out = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.out, "w", compression=zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.add(pack_uri.membername, blob)
+
+    def add(self, name: str, blob: bytes) -> None:
+        if name.endswith(".xlsx"):
+            # python-pptx embeds chart data as a workbook stamped with the clock: fix it too.
+            blob = normalize_zip(blob, self.when)
+        elif name == "docProps/core.xml":
+            blob = _CORE_DATES.sub(rb"\g<1>" + self.stamp + rb"\g<2>", blob)
+        entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        entry.create_system = 0
+        self.zip.writestr(entry, blob)
+
+    def close(self) -> bytes:
+        self.zip.close()
+        return self.out.getvalue()
 
 
 # What LibreOffice stamps into a PDF from the clock: the Info dictionary's dates, the XMP dates,
