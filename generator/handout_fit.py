@@ -657,11 +657,13 @@ def fit_build(
     measuring on request (``pitchkit check --no-pages``): cached results still apply, no warning.
     ``root`` (the workspace) makes file names in a too-long error relative, like other errors.
     """
+    by_path = {d.path: d for d in documents if d.kind == "handout" and not d.predicted}
+    if not by_path:  # every handout predicted: nothing to measure (nor LibreOffice to find)
+        return BuildFit({}, [], FitCache(None), FitRun([], [], measured=False))
     from .pdf import find_soffice
     from .writer import document_time
 
     executable = find_soffice() if soffice is True else (soffice or None)
-    by_path = {d.path: d for d in documents if d.kind == "handout" and not d.predicted}
     jobs: list[FitJob] = []
     targets: list[Document] = []
     for item in rendered:
