@@ -97,14 +97,32 @@ def _check_pixels(path: Path, relative: str, convert: bool) -> tuple[Path, int, 
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as img:
                 img.verify()
-            # verify() misses truncated data at the end of a file; a full decode catches it.
-            with PILImage.open(path) as img:
-                img.load()
+            # verify() misses data cut off at the end (a file not fully copied). PNG, JPEG and GIF
+            # end in a fixed marker, much cheaper to find than decoding every pixel; without it
+            # (cut off, or a camera's trailer after the marker) a full decode decides.
+            if not _ends_whole(path, fmt):
+                with PILImage.open(path) as img:
+                    img.load()
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         return f"'{relative}' is too large to open safely; scale it down"
     except (OSError, SyntaxError, ValueError, EOFError):
         return f"'{relative}' is damaged or incomplete (perhaps not fully copied); {SAVE_AS}"
     return path, width, height
+
+
+#: The last bytes of a whole file, per format: PNG's IEND chunk, JPEG's end of image, GIF's trailer.
+_END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9", "GIF": b";"}
+
+
+def _ends_whole(path: Path, fmt: str) -> bool:
+    """Whether the file ends in its format's end marker (trailing zero padding allowed)."""
+    marker = _END_MARKERS.get(fmt)
+    if marker is None:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 64))
+        tail = handle.read().rstrip(b"\x00")
+    return tail.endswith(marker)
 
 
 @contextlib.contextmanager
