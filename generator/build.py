@@ -13,15 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .doctree import Deck, Handout
 from .errors import BuildError, Problem
-from .loader import Project, Workspace, load_workspace, locate
+from .locate import locate
 from .manifest import Manifest, deck_key, input_fingerprint
-from .render import render_documents
 from .resources import default_content_dir, default_templates_dir
-from .selection import select
-from .templating import TemplateLibrary
 from .writer import (
     OutputLock,
     check_targets,
@@ -31,6 +28,12 @@ from .writer import (
     remove_stale_temporaries,
     write_atomic,
 )
+
+# The content model, the templates and the builders are imported where used: an unchanged
+# rebuild stops before it needs any of them (importing them costs more than its check).
+if TYPE_CHECKING:
+    from .doctree import Deck, Handout
+    from .loader import Project, Workspace
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def plan(workspace: Workspace, audiences: Sequence[str] | None = None) -> list[J
 
 def render_job(workspace: Workspace, job: Job) -> Rendered:
     """Render one job's trees (its templates are checked here, before anything is written)."""
+    from .render import render_documents
+    from .selection import select
+    from .templating import TemplateLibrary
+
     library = TemplateLibrary.for_project(job.project.folder, workspace.root)
     selection = select(
         job.project.content, job.audience_key, workspace.audience(job.project, job.audience_key)
@@ -196,6 +203,8 @@ def build(
         say("nothing changed since the last build")
         return _unchanged_report(manifest)
     # The workers start now and import the builders while this process loads and renders.
+    from .loader import load_workspace
+
     with _worker_pool(jobs) as pool:
         workspace = load_workspace(path)
         inputs = _inputs_read(workspace)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import images
 from .errors import ContentError, Problem
+from .locate import AUDIENCES_FILE, PROJECT_FILE, locate
 from .model import Audience, Image, Language, ProjectFile, SmartCity
 from .reader import YamlDocument, dotted, read_yaml
 from .resources import default_content_dir
@@ -27,8 +28,6 @@ from .themes import Theme, ThemeNotFound, resolve_theme
 
 M = TypeVar("M", bound=BaseModel)
 
-PROJECT_FILE = "project.yaml"
-AUDIENCES_FILE = "audiences.yaml"
 SMART_CITY_FILE = "smart-city.yaml"
 
 # Project folder names and audience keys become parts of file names (P/P-A-pitch.pptx): keep them
@@ -81,43 +80,6 @@ class Workspace:
         that file has the group, else from audiences.yaml."""
         translated = self.translations.get(project.content.language, {})
         return translated.get(key) or self.audiences[key]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a PATH points: the workspace root, its content folder, and maybe one project."""
-
-    root: Path
-    content_dir: Path
-    only_project: Path | None
-
-
-def locate(path: Path) -> Layout:
-    """Resolve PATH (a workspace, a content folder or a project folder) per DESIGN.md."""
-    path = path.resolve()
-    if path.is_file() and path.name == PROJECT_FILE:
-        path = path.parent
-    if (path / PROJECT_FILE).is_file():
-        content_dir = path.parent
-        root = content_dir.parent if content_dir.name == "content" else content_dir
-        return Layout(root, content_dir, path)
-    if (path / "content").is_dir():
-        return Layout(path, path / "content", None)
-    if (path / AUDIENCES_FILE).is_file() or any(path.glob(f"*/{PROJECT_FILE}")):
-        root = path.parent if path.name == "content" else path
-        return Layout(root, path, None)
-    raise ContentError(
-        [
-            Problem(
-                path,
-                None,
-                None,
-                "no content found here",
-                "run pitchkit in a workspace (a folder with content/), a content folder or a "
-                "project folder with project.yaml; 'pitchkit init DIR' makes a new workspace",
-            )
-        ]
-    )
 
 
 def load_workspace(path: Path) -> Workspace:
