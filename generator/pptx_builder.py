@@ -36,6 +36,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn as _qn
 from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
+from pptx.shapes.autoshape import Shape
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Pt
 
@@ -149,6 +150,8 @@ class DeckContext:
     # and the part names of the notes pages in the package.
     blank_notes: Any = None
     notes_names: set[str] = field(default_factory=set)
+    # The elements (p:sld, p:notes) of the deck's slides and their notes pages, as made.
+    pages: list[Any] = field(default_factory=list)
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
@@ -247,7 +250,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     )
     for slide in deck.slides:
         SLIDE_BUILDERS[slide.kind](ctx, slide)
-    _set_language(prs, deck.language)
+    _set_language(ctx.pages, deck.language)
     props = prs.core_properties
     props.title = deck.title
     props.subject = deck.subject or ""
@@ -768,10 +771,8 @@ def _textbox(
     font: str | None = None,
 ) -> tuple[Any, float]:
     """A text box measured to fit ``box``; warns (naming ``what``) when even ``low`` is too big."""
-    left, top, width, height = (int(v) for v in box)
-    tb = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
-    if name:
-        tb.name = name
+    width, height = int(box[2]), int(box[3])
+    tb = _add_textbox(slide, box, name or None)
     tf = tb.text_frame
     tf.margin_left = tf.margin_right = Emu(insets[0])
     tf.margin_top = tf.margin_bottom = Emu(insets[1])
@@ -797,11 +798,19 @@ def _items(items: Sequence[Item], bullets: bool = True) -> list[Para]:
 
 
 def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str = "") -> Any:
-    """A slide on the layout for ``kind`` with its title written and notes set."""
+    """A slide on the layout for ``kind`` with its title written and notes set.
+
+    Shapes added to the slide through its ``shapes`` take ids counted on from the highest id on
+    the slide (python-pptx's turbo-add): the ids python-pptx finds by searching the slide for
+    each shape, as long as every shape goes through this one Slide object and the count starts
+    again where shapes are removed (_remove_unused_placeholders) or added elsewhere (a group's
+    shapes, _draw_hat).
+    """
     layout_kind = LAYOUT_OF[kind]
     choice = ctx.layouts[layout_kind]
     ctx.slide_no += 1
     new = _add_slide(ctx, choice.layout)
+    new.shapes.turbo_add_enabled = True
     automatic = layout_kind not in ctx.theme.spec.layouts
     if not choice.exact and automatic and layout_kind not in ctx.fallbacks_used:
         ctx.fallbacks_used.add(layout_kind)
@@ -810,17 +819,72 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
             f"the template has no layout for '{layout_kind}' slides ({choice.reason}); "
             "the content is placed inside the master's margins",
         )
-    title_shape = new.shapes.title
+    title_shape = _title_shape(new)
     if title_shape is not None:
         _fill_title(ctx, title_shape, title)
     else:
         left, top, width, height = _title_box(ctx)
-        tb = new.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
-        tb.name = "Title"
+        tb = _add_textbox(new, (left, top, width, height), "Title")
         _fill_title(ctx, tb, title)
-    _add_notes_page(ctx, new)
-    new.notes_slide.notes_text_frame.text = notes or slide.notes
+    notes_page = _add_notes_page(ctx, new)
+    _set_notes_text(notes_page, notes or slide.notes)
+    ctx.pages.extend((new._element, notes_page))
     return new
+
+
+def _title_shape(slide: Any) -> Any:
+    """python-pptx's ``slide.shapes.title`` (the first placeholder with idx 0, or None), found
+    with lxml instead of through python-pptx's shape factory for every shape."""
+    shapes = slide.shapes
+    for element in shapes._spTree.iterchildren(*_SHAPE_TAGS):
+        ph = placeholder_element(element)
+        if ph is not None and ph.get("idx", "0") == "0":
+            return SlideShapeFactory(element, shapes)
+    return None
+
+
+def _add_textbox(slide: Any, box: tuple[int, int, int, int], name: str | None = None) -> Any:
+    """``slide.shapes.add_textbox`` (named ``name`` if given) without python-pptx's shape
+    factory, which looks for a placeholder in the new text box: it is a plain Shape."""
+    shapes = slide.shapes
+    id_ = shapes._next_shape_id
+    left, top, width, height = (Emu(int(v)) for v in box)
+    sp = shapes._spTree.add_textbox(id_, f"TextBox {id_ - 1}", left, top, width, height)
+    if name is not None:
+        sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
+    return Shape(sp, shapes)
+
+
+def _set_name(shape: Any, name: str) -> None:
+    """``shape.name = name`` (the name attribute of the shape's p:cNvPr) without python-pptx's
+    XPath for the shape's non-visual properties."""
+    shape._element[0].find(qn("p:cNvPr")).set("name", name)
+
+
+def _set_notes_text(notes: Any, text: str) -> None:
+    """``notes_slide.notes_text_frame.text = text`` on a notes page (p:notes), written with lxml:
+    the body placeholder's paragraphs replaced by one a:p per line, runs split at "\\v" with
+    a:br between them, no empty runs (python-pptx's TextFrame.text and append_text)."""
+    tree = notes.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
+    body = None
+    for element in tree.iterchildren(*_SHAPE_TAGS):
+        ph = placeholder_element(element)
+        if ph is not None and ph.get("type") == "body":
+            body = element
+            break
+    if body is None:
+        raise ValueError("the notes page has no notes placeholder")
+    txBody = body.get_or_add_txBody()
+    for p in txBody.findall(qn("a:p")):
+        txBody.remove(p)
+    for line in text.split("\n"):
+        p = etree.SubElement(txBody, qn("a:p"))
+        for i, piece in enumerate(re.split("\n|\v", line)):
+            if i:
+                etree.SubElement(p, qn("a:br"))
+            if piece:
+                r = etree.SubElement(p, qn("a:r"))
+                etree.SubElement(r, qn("a:t")).text = _run_text(piece)
 
 
 def _add_slide(ctx: DeckContext, layout: Any) -> Any:
@@ -842,15 +906,29 @@ def _add_slide(ctx: DeckContext, layout: Any) -> Any:
     tree = new.shapes._spTree
     for element in made:
         tree.append(copy.deepcopy(element))
-    ctx.prs.slides._sldIdLst.add_sldId(rid)
+    _add_slide_id(ctx.prs.slides._sldIdLst, rid)
     return new
+
+
+def _add_slide_id(sld_id_lst: Any, rid: str) -> None:
+    """``sldIdLst.add_sldId(rid)`` without python-pptx's XPath over the list: a p:sldId with
+    the next id (one more than the highest, at least 256, as python-pptx's _next_id; past
+    2**31 - 1 python-pptx's own search) and the r:id, appended as the last child."""
+    next_id = max([255, *(int(e.get("id")) for e in sld_id_lst.iterchildren(qn("p:sldId")))]) + 1
+    if next_id > 2147483647:
+        sld_id_lst.add_sldId(rid)
+        return
+    sld_id = etree.SubElement(sld_id_lst, qn("p:sldId"))
+    sld_id.set("id", str(next_id))
+    sld_id.set(qn("r:id"), rid)
 
 
 NOTES_PAGE = "/ppt/notesSlides/notesSlide%d.xml"
 
 
-def _add_notes_page(ctx: DeckContext, new: Any) -> None:
-    """Give a new slide the notes page python-pptx's ``slide.notes_slide`` would make for it.
+def _add_notes_page(ctx: DeckContext, new: Any) -> Any:
+    """Give a new slide the notes page python-pptx's ``slide.notes_slide`` would make for it;
+    return the page's element (p:notes).
 
     python-pptx clones the notes master's placeholders for every page and searches the whole
     package for a free part name. Before their text all pages are alike, so the deck's first
@@ -858,14 +936,15 @@ def _add_notes_page(ctx: DeckContext, new: Any) -> None:
     python-pptx does (NotesSlidePart.new, OpcPackage.next_partname).
     """
     if ctx.blank_notes is None:
-        ctx.blank_notes = copy.deepcopy(new.notes_slide._element)
+        first = new.notes_slide._element
+        ctx.blank_notes = copy.deepcopy(first)
         prefix = NOTES_PAGE.split("%d")[0]
         ctx.notes_names = {
             str(p.partname)
             for p in ctx.prs.part.package.iter_parts()
             if p.partname.startswith(prefix)
         }
-        return
+        return first
     # As next_partname: the highest free number up to one more than the pages there are.
     number = next(
         n for n in range(len(ctx.notes_names) + 1, 0, -1) if NOTES_PAGE % n not in ctx.notes_names
@@ -873,12 +952,12 @@ def _add_notes_page(ctx: DeckContext, new: Any) -> None:
     name = NOTES_PAGE % number
     ctx.notes_names.add(name)
     slide_part = new.part
-    part = NotesSlidePart(
-        PackURI(name), CT.PML_NOTES_SLIDE, slide_part.package, copy.deepcopy(ctx.blank_notes)
-    )
+    notes = copy.deepcopy(ctx.blank_notes)
+    part = NotesSlidePart(PackURI(name), CT.PML_NOTES_SLIDE, slide_part.package, notes)
     part.relate_to(ctx.prs.part.notes_master_part, RT.NOTES_MASTER)
     part.relate_to(slide_part, RT.SLIDE)
     slide_part.relate_to(part, RT.NOTES_SLIDE)
+    return notes
 
 
 def _title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
@@ -917,7 +996,8 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
             words.pop()
         shown = " ".join(words).rstrip(",;:.-–") + " …"
         ctx.warn(text, f"title too long; shortened on the slide to '{shown}'")
-    shape.name = "Title" if not shape.is_placeholder else shape.name
+    if placeholder_element(shape._element) is None:
+        _set_name(shape, "Title")
     if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
         style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
     _write(ctx, shape, [Para(_escape(shown), space_before=0)], size, style)
@@ -958,9 +1038,14 @@ def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
 def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
     """Remove the slide's placeholders but its title and ``keep`` (shapes)."""
     kept = {id(s._element) for s in keep if s is not None}
+    removed = False
     for element, _ in _other_placeholders(slide):
         if id(element) not in kept:
             element.getparent().remove(element)
+            removed = True
+    if removed and slide.shapes.turbo_add_enabled:
+        # The highest id may have gone: count on from the highest id left, as python-pptx would.
+        slide.shapes.turbo_add_enabled = True
 
 
 def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
@@ -1078,8 +1163,7 @@ def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
     if bodies and ctx.layouts[LAYOUT_OF[kind]].exact:
         target = bodies[0]
     else:
-        target = new.shapes.add_textbox(*(Emu(v) for v in box))
-        target.name = "Content"
+        target = _add_textbox(new, box, "Content")
     _remove_unused_placeholders(new, [target])
     return target
 
@@ -2057,6 +2141,8 @@ def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, in
     tree = group._element
     tree.remove(brim._element)
     tree.insert(tree.index(crown._element), brim._element)
+    if slide.shapes.turbo_add_enabled:  # the group's shapes took ids the slide's count skipped
+        slide.shapes.turbo_add_enabled = True
     _set_alt(group, plain(hat.heading or hat.key or "hat"))
 
 
@@ -2078,14 +2164,10 @@ SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
 }
 
 
-def _set_language(prs: Any, tag: str) -> None:
-    """The language on every run and paragraph end of slides and notes (for screen readers)."""
-    parts = []
-    for slide in prs.slides:
-        parts.append(slide._element)
-        if slide.has_notes_slide:
-            parts.append(slide.notes_slide._element)
-    for root in parts:
+def _set_language(pages: Sequence[Any], tag: str) -> None:
+    """The language on every run and paragraph end of ``pages``, the deck's slides and notes
+    pages (p:sld, p:notes; for screen readers)."""
+    for root in pages:
         for r in root.iter(qn("a:r")):
             rpr = r.find(qn("a:rPr"))
             if rpr is None:
