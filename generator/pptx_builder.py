@@ -36,8 +36,10 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn as _qn
 from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
-from pptx.shapes.autoshape import Shape
+from pptx.shapes.autoshape import AutoShapeType, Shape
+from pptx.shapes.placeholder import SlidePlaceholder
 from pptx.shapes.shapetree import SlideShapeFactory
+from pptx.table import _Cell
 from pptx.util import Emu, Pt
 
 from . import images
@@ -152,6 +154,9 @@ class DeckContext:
     notes_names: set[str] = field(default_factory=set)
     # The elements (p:sld, p:notes) of the deck's slides and their notes pages, as made.
     pages: list[Any] = field(default_factory=list)
+    # The part name of each slide's layout, by id() of the slide's part (kept in the package
+    # while the deck is built, so no id is reused).
+    layout_names: dict[int, str] = field(default_factory=dict)
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
@@ -397,7 +402,7 @@ _OWN = {
 _INSET_ATTRS = ("lIns", "tIns", "rIns", "bIns")
 
 
-def _layout_key(shape: Any, what: str) -> tuple[Any, ...] | None:
+def _layout_key(ctx: DeckContext, shape: Any, what: str) -> tuple[Any, ...] | None:
     """A memo key for ``what`` ("style", "insets" or "box") of ``shape`` when the template alone
     decides it, else None.
 
@@ -411,14 +416,19 @@ def _layout_key(shape: Any, what: str) -> tuple[Any, ...] | None:
     if ph is None:
         return None
     part = shape.part
+    idx = int(ph.get("idx", "0"))  # CT_Placeholder.idx, without its attribute descriptor
     if isinstance(part, SlideLayoutPart):
-        return (what, "layout", str(part.partname), ph.idx)
+        return (what, "layout", str(part.partname), idx)
     if not isinstance(part, SlidePart):
         return None
     own = element.find(_OWN[what])
     if own is not None and (what != "insets" or any(own.get(a) for a in _INSET_ATTRS)):
         return None
-    return (what, "slide", str(part.slide_layout.part.partname), ph.idx)
+    # A slide's layout never changes: its part name is looked up once per slide and deck.
+    layout_name = ctx.layout_names.get(id(part))
+    if layout_name is None:
+        layout_name = ctx.layout_names[id(part)] = str(part.slide_layout.part.partname)
+    return (what, "slide", layout_name, idx)
 
 
 def _memo(ctx: DeckContext, key: tuple[Any, ...] | None, measure: Callable[[], T]) -> T:
@@ -448,7 +458,7 @@ def _style_chain(shape: Any) -> list[Any]:
 
 def _text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
     """Size, bold, caps and font the template gives a placeholder's first-level text."""
-    key = _layout_key(shape, "style")
+    key = _layout_key(ctx, shape, "style")
     return _memo(ctx, key and (*key, title), lambda: _read_text_style(ctx, shape, title))
 
 
@@ -526,7 +536,7 @@ def _read_text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
 
 def _insets(ctx: DeckContext, shape: Any) -> tuple[int, int, int, int]:
     """Inner margins (left, top, right, bottom) of a text shape, as inherited, in EMU."""
-    return _memo(ctx, _layout_key(shape, "insets"), lambda: _read_insets(shape))
+    return _memo(ctx, _layout_key(ctx, shape, "insets"), lambda: _read_insets(shape))
 
 
 def _read_insets(shape: Any) -> tuple[int, int, int, int]:
@@ -586,7 +596,9 @@ def _shape_box(ctx: DeckContext, shape: Any) -> tuple[Any, Any, Any, Any]:
     """A shape's left, top, width and height as python-pptx gives them: inherited, in EMU
     (Length), None where nothing sets them."""
     return _memo(
-        ctx, _layout_key(shape, "box"), lambda: (shape.left, shape.top, shape.width, shape.height)
+        ctx,
+        _layout_key(ctx, shape, "box"),
+        lambda: (shape.left, shape.top, shape.width, shape.height),
     )
 
 
@@ -1027,12 +1039,22 @@ def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
         ph = placeholder_element(element)
         if ph is not None:
             found.append((element, ph))
-    title = next((e for e, ph in found if ph.idx == 0), None)
-    title_id = None if title is None else title.shape_id
+    title = next((e for e, ph in found if _ph_idx(ph) == 0), None)
+    title_id = None if title is None else _shape_id(title)
     return sorted(
-        ((e, ph) for e, ph in found if title_id is None or e.shape_id != title_id),
-        key=lambda e_ph: e_ph[1].idx,
+        ((e, ph) for e, ph in found if title_id is None or _shape_id(e) != title_id),
+        key=lambda e_ph: _ph_idx(e_ph[1]),
     )
+
+
+def _ph_idx(ph: Any) -> int:
+    """A p:ph's idx (python-pptx's CT_Placeholder.idx: 0 when absent)."""
+    return int(ph.get("idx", "0"))
+
+
+def _shape_id(element: Any) -> int:
+    """A shape element's id (python-pptx's ``shape_id``: its non-visual properties' p:cNvPr)."""
+    return int(element[0].find(qn("p:cNvPr")).get("id"))
 
 
 def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
@@ -1050,12 +1072,19 @@ def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
 
 def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
     """Body/object placeholders of a slide, left to right then top to bottom."""
+    placeholders = slide.placeholders
     found = [
-        SlideShapeFactory(element, slide.placeholders)
+        # What SlideShapeFactory makes of a p:sp placeholder of these types, without its XPath.
+        SlidePlaceholder(element, placeholders)
+        if element.tag == _SP
+        else SlideShapeFactory(element, placeholders)
         for element, ph in _other_placeholders(slide)
         if any(k in str(ph.type) for k in ("BODY", "OBJECT", "SUBTITLE"))
     ]
     return sorted(found, key=lambda s: (_shape_box(ctx, s)[0] or 0, _shape_box(ctx, s)[1] or 0))
+
+
+_SP = qn("p:sp")
 
 
 def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
@@ -1393,7 +1422,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
     w, h = int(px_w * scale), int(px_h * scale)
     x = left + (width - w) // 2
     pic = new.shapes.add_picture(data, Emu(x), Emu(top), Emu(w), Emu(h))
-    pic.name = "Picture"
+    _set_name(pic, "Picture")
     _set_alt(pic, picture.alt)
     if caption_paras:
         _textbox(
@@ -1430,6 +1459,13 @@ def _set_alt(shape: Any, alt: str) -> None:
 # -- tables -------------------------------------------------------------------------------------
 
 CELL_MARGIN_X, CELL_MARGIN_Y = 64008, 36576  # 0.07 in, 0.04 in
+# a:tcPr's margin attributes in the order python-pptx's cell.margin_* setters write them.
+_CELL_MARGINS = (
+    ("marL", str(CELL_MARGIN_X)),
+    ("marR", str(CELL_MARGIN_X)),
+    ("marT", str(CELL_MARGIN_Y)),
+    ("marB", str(CELL_MARGIN_Y)),
+)
 
 
 def _table_geometry(
@@ -1545,18 +1581,23 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
         shape = new.shapes.add_table(
             len(all_rows), cols, Emu(left), Emu(top), Emu(width), Emu(sum(heights))
         )
-        shape.name = "Table"
+        _set_name(shape, "Table")
         tbl = shape.table
         tbl.first_row = has_header
-        for c in range(cols):
-            tbl.columns[c].width = Emu(widths[c])
-        for r, row in enumerate(all_rows):
-            tbl.rows[r].height = Emu(heights[r])
+        # Column widths, row heights, cell margins and fills written with lxml, as python-pptx's
+        # setters write them; the frame's size is then the sum of both, as its notify_*_changed
+        # leave it.
+        for grid_col, w in zip(tbl._tbl.tblGrid.iterchildren(qn("a:gridCol")), widths, strict=True):
+            grid_col.set("w", str(w))
+        for r, (tr, row) in enumerate(
+            zip(tbl._tbl.iterchildren(qn("a:tr")), all_rows, strict=True)
+        ):
+            tr.set("h", str(heights[r]))
             is_head = has_header and r == 0
-            for c in range(cols):
-                cell = tbl.cell(r, c)
-                cell.margin_left = cell.margin_right = Emu(CELL_MARGIN_X)
-                cell.margin_top = cell.margin_bottom = Emu(CELL_MARGIN_Y)
+            for c, tc in enumerate(tr.iterchildren(qn("a:tc"))):
+                tcPr = tc.get_or_add_tcPr()
+                for attr, margin in _CELL_MARGINS:
+                    tcPr.set(attr, margin)
                 align = (
                     PP_ALIGN.RIGHT
                     if c in table.numeric
@@ -1566,15 +1607,17 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
                 )
                 color = _on(ctx.palette["primary"]) if is_head else "text"
                 para = Para(row[c], bold=is_head, align=align, space_before=0, color=color)
-                _write(ctx, cell, [para], size)
-                if is_head:
-                    cell.fill.solid()
-                    cell.fill.fore_color.rgb = ctx.rgb("primary")
-                else:
-                    cell.fill.solid()
-                    cell.fill.fore_color.rgb = ctx.rgb(
-                        "light" if r % 2 == (0 if has_header else 1) else "background"
-                    )
+                _write(ctx, _Cell(tc, tbl), [para], size)
+                fill = (
+                    "primary"
+                    if is_head
+                    else "light"
+                    if r % 2 == (0 if has_header else 1)
+                    else "background"
+                )
+                _set_fill(tcPr, _AFTER_FILL["tcPr"], str(ctx.rgb(fill)))
+        shape.width = Emu(sum(widths))
+        shape.height = Emu(sum(heights))
 
 
 def build_matrix(ctx: DeckContext, slide: Slide) -> None:
@@ -1636,11 +1679,8 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
         offset = (width - (box_w * len(numbers) + gap * (len(numbers) - 1))) // 2
         for i, number in enumerate(numbers):
             x = left + offset + i * (box_w + gap)
-            bar = new.shapes.add_shape(
-                MSO_SHAPE.RECTANGLE, Emu(x), Emu(top), Emu(box_w), Emu(bar_h)
-            )
+            bar = _add_shape(new, MSO_SHAPE.RECTANGLE, (x, top, box_w, bar_h), "Accent bar")
             _solid(ctx, bar, "accent")
-            bar.name = "Accent bar"
             _decorative(bar)
             y = top + bar_h + int(Pt(8))
             _textbox(
@@ -1683,15 +1723,75 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
 
 
 def _solid(ctx: DeckContext, shape: Any, color: str, line: str | None = None) -> None:
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = ctx.rgb(color)
+    """An autoshape (p:sp) filled with ``color``, outlined 1.25 pt in ``line`` or not at all,
+    and its text emptied: written with lxml, element for element what python-pptx's
+    ``fill.solid()``, ``fill.fore_color.rgb``, ``line.color.rgb``, ``line.width``,
+    ``line.fill.background()`` and ``text_frame.text = ""`` write."""
+    sp = shape._element
+    spPr = sp.find(qn("p:spPr"))
+    _set_fill(spPr, _AFTER_FILL["spPr"], str(ctx.rgb(color)))
+    ln = spPr.find(qn("a:ln"))
+    if ln is None:
+        ln = _insert_before(spPr, qn("a:ln"), _AFTER_FILL["spPr"][1:])
     if line:
-        shape.line.color.rgb = ctx.rgb(line)
-        shape.line.width = Pt(1.25)
+        _set_fill(ln, _AFTER_FILL["ln"], str(ctx.rgb(line)))
+        ln.set("w", str(Pt(1.25)))
     else:
-        shape.line.fill.background()
-    if shape.has_text_frame:
-        shape.text_frame.text = ""
+        _set_fill(ln, _AFTER_FILL["ln"], None)
+    body = sp.get_or_add_txBody()
+    for p in body.findall(qn("a:p")):
+        body.remove(p)
+    etree.SubElement(body, qn("a:p"))
+
+
+# The fill choices (EG_FillProperties) and what the schema puts after them, by parent.
+_FILLS = tuple(
+    qn(f"a:{t}") for t in ("noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill")
+)
+_AFTER_FILL = {
+    "spPr": tuple(
+        qn(f"a:{t}") for t in ("ln", "effectLst", "effectDag", "scene3d", "sp3d", "extLst")
+    ),
+    "ln": tuple(
+        qn(f"a:{t}")
+        for t in ("prstDash", "custDash", "round", "bevel", "miter", "headEnd", "tailEnd", "extLst")
+    ),
+    "tcPr": tuple(qn(f"a:{t}") for t in ("headers", "extLst")),
+}
+
+
+def _insert_before(parent: Any, tag: str, later: tuple[str, ...]) -> Any:
+    """A new empty ``tag`` child of ``parent``, before its first child among ``later`` (else
+    last), as python-pptx's generated ``get_or_add_*``/``_add_*`` methods insert it."""
+    new = etree.SubElement(parent, tag)
+    after = next(parent.iterchildren(*later), None)
+    if after is not None:
+        after.addprevious(new)
+    return new
+
+
+def _set_fill(parent: Any, later: tuple[str, ...], rgb: str | None) -> None:
+    """``parent``'s fill replaced by a solid ``rgb`` (RRGGBB) or, with None, by no fill: what
+    python-pptx's FillFormat ``solid()`` with ``fore_color.rgb``, or ``background()``, write."""
+    for old in list(parent.iterchildren(*_FILLS)):
+        parent.remove(old)
+    fill = _insert_before(parent, qn("a:solidFill" if rgb else "a:noFill"), later)
+    if rgb:
+        etree.SubElement(fill, qn("a:srgbClr")).set("val", rgb)
+
+
+def _add_shape(slide: Any, kind: MSO_SHAPE, box: tuple[int, int, int, int], name: str) -> Any:
+    """``slide.shapes.add_shape(kind, *box)`` named ``name``, without python-pptx's shape
+    factory (which looks for a placeholder in the new shape): a plain Shape."""
+    shapes = slide.shapes
+    autoshape = AutoShapeType(kind)
+    id_ = shapes._next_shape_id
+    left, top, width, height = (Emu(int(v)) for v in box)
+    sp = shapes._spTree.add_autoshape(
+        id_, f"{autoshape.basename} {id_ - 1}", autoshape.prst, left, top, width, height
+    )
+    sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
+    return Shape(sp, shapes)
 
 
 def _decorative(shape: Any) -> None:
@@ -1722,15 +1822,13 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
         offset = (width - slot * len(steps)) // 2
         when_h = int(height * 0.16)
         line_y = top + when_h + int(Pt(14))
-        line = new.shapes.add_shape(
+        line = _add_shape(
+            new,
             MSO_SHAPE.RECTANGLE,
-            Emu(left + offset),
-            Emu(line_y - int(Pt(2))),
-            Emu(slot * len(steps)),
-            Emu(int(Pt(4))),
+            (left + offset, line_y - int(Pt(2)), slot * len(steps), int(Pt(4))),
+            "Timeline",
         )
         _solid(ctx, line, "primary")
-        line.name = "Timeline"
         _decorative(line)
         dot = int(Pt(22))
         box_w = slot - int(Pt(6))
@@ -1764,10 +1862,12 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
             ctx.warn(slide.title, "a milestone text does not fit; shorten it")
         for i, step in enumerate(steps):
             cx = left + offset + slot * i + slot // 2
-            circle = new.shapes.add_shape(
-                MSO_SHAPE.OVAL, Emu(cx - dot // 2), Emu(line_y - dot // 2), Emu(dot), Emu(dot)
+            circle = _add_shape(
+                new,
+                MSO_SHAPE.OVAL,
+                (cx - dot // 2, line_y - dot // 2, dot, dot),
+                f"Milestone {i + 1}",
             )
-            circle.name = f"Milestone {i + 1}"
             _solid(ctx, circle, "accent" if step.done else "background", line="accent")
             circle.line.width = Pt(3)
             _set_alt(
@@ -1837,7 +1937,7 @@ def _add_chart(
     if horizontal:
         chart_type = XL_CHART_TYPE.BAR_CLUSTERED
     frame = new.shapes.add_chart(chart_type, *(Emu(v) for v in box), data)
-    frame.name = f"Chart {index + 1}"
+    _set_name(frame, f"Chart {index + 1}")
     _set_alt(frame, spec.alt)
     chart = frame.chart
     # python-pptx's chart XML uses negative axis ids, which the schema (unsignedInt) refuses.
@@ -1931,43 +2031,36 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         cx = left + width // 2
         pivot_w, pivot_h = int(beam_h * 0.9), int(beam_h * 0.75)
         beam_y = top + int(beam_h * 0.15)
-        pivot = new.shapes.add_shape(
+        pivot = _add_shape(
+            new,
             MSO_SHAPE.ISOSCELES_TRIANGLE,
-            Emu(cx - pivot_w // 2),
-            Emu(beam_y + int(Pt(5))),
-            Emu(pivot_w),
-            Emu(pivot_h),
+            (cx - pivot_w // 2, beam_y + int(Pt(5)), pivot_w, pivot_h),
+            "Balance pivot",
         )
         _solid(ctx, pivot, "text")
-        pivot.name = "Balance pivot"
-        beam = new.shapes.add_shape(
+        beam = _add_shape(
+            new,
             MSO_SHAPE.RECTANGLE,
-            Emu(left + col_w // 2),
-            Emu(beam_y),
-            Emu(width - col_w),
-            Emu(int(Pt(5))),
+            (left + col_w // 2, beam_y, width - col_w, int(Pt(5))),
+            "Balance beam",
         )
         _solid(ctx, beam, "text")
-        beam.name = "Balance beam"
         for shape in (pivot, beam):
             _decorative(shape)
         for i, body in enumerate(page):
             x = left + i * (col_w + gap)
-            string = new.shapes.add_shape(
+            string = _add_shape(
+                new,
                 MSO_SHAPE.RECTANGLE,
-                Emu(x + col_w // 2 - int(Pt(1))),
-                Emu(beam_y),
-                Emu(int(Pt(2))),
-                Emu(top + beam_h - beam_y),
+                (x + col_w // 2 - int(Pt(1)), beam_y, int(Pt(2)), top + beam_h - beam_y),
+                "Balance string",
             )
             _solid(ctx, string, "text")
-            string.name = "Balance string"
             _decorative(string)
-            head = new.shapes.add_shape(
-                MSO_SHAPE.ROUNDED_RECTANGLE, Emu(x), Emu(top + beam_h), Emu(col_w), Emu(head_h)
+            head = _add_shape(
+                new, MSO_SHAPE.ROUNDED_RECTANGLE, (x, top + beam_h, col_w, head_h), f"Pan {i + 1}"
             )
             _solid(ctx, head, fills[i])
-            head.name = f"Pan {i + 1}"
             head.text_frame.margin_left = head.text_frame.margin_right = Emu(91440)
             _write(
                 ctx,
