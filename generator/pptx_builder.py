@@ -647,13 +647,20 @@ def _write(
     The paragraphs and runs are written with lxml, element for element what python-pptx's
     paragraph, run and font setters write, without their lookups per property.
     """
-    tf = shape.text_frame
-    tf.clear()
-    tf.word_wrap = True
-    body = tf._txBody
-    _no_autofit(body.find(qn("a:bodyPr")))
+    body = shape.text_frame._txBody
+    # python-pptx's TextFrame.clear(): the first paragraph, emptied of its runs, breaks and
+    # fields (its properties and end mark kept); word_wrap = True and vertical_anchor as the
+    # bodyPr's wrap and anchor attributes.
+    first, *rest = body.iterchildren(qn("a:p"))
+    for p in rest:
+        body.remove(p)
+    for child in list(first.iterchildren(*_CONTENT_TAGS)):
+        first.remove(child)
+    body_pr = body.find(qn("a:bodyPr"))
+    body_pr.set("wrap", "square")
+    _no_autofit(body_pr)
     if anchor is not None:
-        tf.vertical_anchor = anchor
+        body_pr.set("anchor", MSO_ANCHOR.to_xml(anchor))
     font = style.font if style else ctx.body_font
     typeface = (
         style.explicit_font
@@ -701,6 +708,7 @@ def _write(
         end.set("sz", str(round(s * 100)))
 
 
+_CONTENT_TAGS = tuple(qn(f"a:{t}") for t in ("r", "br", "fld"))
 _AUTOFITS = tuple(qn(f"a:{t}") for t in ("noAutofit", "normAutofit", "spAutoFit"))
 _AFTER_AUTOFIT = tuple(qn(f"a:{t}") for t in ("scene3d", "sp3d", "flatTx", "extLst"))
 
@@ -851,8 +859,15 @@ def _title_shape(slide: Any) -> Any:
     for element in shapes._spTree.iterchildren(*_SHAPE_TAGS):
         ph = placeholder_element(element)
         if ph is not None and ph.get("idx", "0") == "0":
+            if element.tag == _SP and ph.get("type") in _PLAIN_PH_TYPES:
+                return SlidePlaceholder(element, shapes)  # what SlideShapeFactory makes of it
             return SlideShapeFactory(element, shapes)
     return None
+
+
+# Placeholder types (p:ph type) that python-pptx's SlideShapeFactory makes a SlidePlaceholder
+# of when the placeholder is a p:sp (others: pictures, charts and tables).
+_PLAIN_PH_TYPES = frozenset({"title", "ctrTitle", "subTitle", "body"})
 
 
 def _add_textbox(slide: Any, box: tuple[int, int, int, int], name: str | None = None) -> Any:
@@ -2260,16 +2275,17 @@ SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
 def _set_language(pages: Sequence[Any], tag: str) -> None:
     """The language on every run and paragraph end of ``pages``, the deck's slides and notes
     pages (p:sld, p:notes; for screen readers)."""
+    r_tag, end_tag, p_tag, rpr_tag = qn("a:r"), qn("a:endParaRPr"), qn("a:p"), qn("a:rPr")
     for root in pages:
-        for r in root.iter(qn("a:r")):
-            rpr = r.find(qn("a:rPr"))
-            if rpr is None:
-                rpr = etree.Element(qn("a:rPr"))
-                r.insert(0, rpr)
-            rpr.set("lang", tag)
-        for end in root.iter(qn("a:endParaRPr")):
-            end.set("lang", tag)
-        for p in root.iter(qn("a:p")):
-            if p.find(qn("a:r")) is None and p.find(qn("a:endParaRPr")) is None:
-                end = etree.SubElement(p, qn("a:endParaRPr"))
-                end.set("lang", tag)
+        # One walk over the page, collected first: the changes do not disturb the walk.
+        for element in list(root.iter(r_tag, end_tag, p_tag)):
+            if element.tag == r_tag:
+                rpr = element.find(rpr_tag)
+                if rpr is None:
+                    rpr = etree.Element(rpr_tag)
+                    element.insert(0, rpr)
+                rpr.set("lang", tag)
+            elif element.tag == end_tag:
+                element.set("lang", tag)
+            elif element.find(r_tag) is None and element.find(end_tag) is None:
+                etree.SubElement(element, end_tag).set("lang", tag)
