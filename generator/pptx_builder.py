@@ -1945,10 +1945,16 @@ def _add_chart(
     # Horizontal bars are drawn bottom-up: give them the categories in reverse, so the first
     # is read first (reversing the axis instead moves the value axis to the top).
     order = slice(None, None, -1) if horizontal else slice(None)
-    data = CategoryChartData(number_format=spec.number_format)
+    data = _ChartData(number_format=spec.number_format)
     data.categories = list(spec.categories)[order]
     for series in spec.series:
         data.add_series(series.name, list(series.values)[order])
+    # repr: 1 and 1.0 (or "1") are written differently, though equal as keys.
+    data.key = (
+        spec.number_format,
+        repr([c.label for c in data.categories]),
+        repr([(s.name, list(s.values)) for s in data]),
+    )
     if horizontal:
         chart_type = XL_CHART_TYPE.BAR_CLUSTERED
     frame = new.shapes.add_chart(chart_type, *(Emu(v) for v in box), data)
@@ -1986,6 +1992,29 @@ def _add_chart(
         fill = plot_series.format.fill
         fill.solid()
         fill.fore_color.rgb = ctx.rgb(colors[i % len(colors)])
+
+
+class _ChartData(CategoryChartData):
+    """Chart data whose embedded workbook (``xlsx_blob``) is made once per process for the same
+    number format, categories and series (``key``), instead of by xlsxwriter for every chart.
+
+    Apart from its clock stamp, which the writer fixes (writer.package_bytes), the workbook
+    depends on nothing else, so a deck gets the same bytes either way.
+    """
+
+    key: tuple[Any, ...] = ()
+
+    @property
+    def xlsx_blob(self) -> bytes:
+        blob = _WORKBOOKS.get(self.key)
+        if blob is None:
+            if len(_WORKBOOKS) >= 256:  # a long-lived process: keep the memory bounded
+                _WORKBOOKS.clear()
+            blob = _WORKBOOKS[self.key] = super().xlsx_blob
+        return blob
+
+
+_WORKBOOKS: dict[tuple[Any, ...], bytes] = {}
 
 
 def _chart_language(chart: Any, tag: str) -> None:

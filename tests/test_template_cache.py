@@ -1,13 +1,14 @@
 """What a worker process keeps per template file (layouts.template_fingerprint: layout choices
 and content areas; the deck builder's template facts, placeholder memo and slide placeholders)
-changes no deck: a deck built after others, on the same template or another, is the deck built
-first in a fresh process; other theme.yaml settings on the same template, and a template file
-changed on disk, are worked out anew."""
+and per chart data (the charts' embedded workbooks) changes no deck: a deck built after others,
+on the same template or another, is the deck built first in a fresh process; other theme.yaml
+settings on the same template, and a template file changed on disk, are worked out anew."""
 
 from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(layouts, "_choices_made", {})
     monkeypatch.setattr(layouts, "_areas_measured", {})
     monkeypatch.setattr(pptx_builder, "_FACTS", {})
+    monkeypatch.setattr(pptx_builder, "_WORKBOOKS", {})
 
 
 def built(deck: Deck, on: Theme) -> tuple[bytes, list[str]]:
@@ -106,3 +108,41 @@ def test_notes_pages_are_named_and_related_as_python_pptx_makes_them() -> None:
         assert notes.part_related_by(RT.SLIDE) is slide.part
         assert notes.part_related_by(RT.NOTES_MASTER) is prs.part.notes_master_part
         assert slide.notes_slide.notes_text_frame.text.strip()
+
+
+def test_a_chart_gets_the_workbook_of_its_own_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts share a workbook only when their number format, categories and series are the
+    same (pptx_builder._ChartData)."""
+
+    def chart_deck(values: list[float], number_format: str = "General") -> Deck:
+        chart = {
+            "type": "bar",
+            "number_format": number_format,
+            "categories": ["2028", "2029"],
+            "series": [{"name": "Besparing", "values": values}],
+            "alt": "Staafdiagram: besparing per jaar.",
+        }
+        return Deck.model_validate(
+            {
+                "title": "Grafiek",
+                "language": "nl-NL",
+                "author": "Test",
+                "slides": [{"kind": "chart", "title": "Besparing", "notes": "n", "chart": chart}],
+            }
+        )
+
+    def workbook(data: bytes) -> bytes:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            name = next(n for n in z.namelist() if n.endswith(".xlsx"))
+            return normalize_zip(z.read(name), WHEN)
+
+    decks = [chart_deck([1, 2]), chart_deck([1, 3]), chart_deck([1, 2], '0"%"'), chart_deck([1, 2])]
+    fresh = []
+    for deck in decks:
+        fresh_process(monkeypatch)
+        fresh.append(built(deck, theme("default"))[0])
+    fresh_process(monkeypatch)
+    after = [built(deck, theme("default"))[0] for deck in decks]
+    assert after == fresh
+    assert len({workbook(data) for data in fresh}) == 3
+    assert fresh[0] == fresh[3]
