@@ -1795,9 +1795,12 @@ def _set_fill(parent: Any, later: tuple[str, ...], rgb: str | None) -> None:
         etree.SubElement(fill, qn("a:srgbClr")).set("val", rgb)
 
 
-def _add_shape(slide: Any, kind: MSO_SHAPE, box: tuple[int, int, int, int], name: str) -> Any:
-    """``slide.shapes.add_shape(kind, *box)`` named ``name``, without python-pptx's shape
-    factory (which looks for a placeholder in the new shape): a plain Shape."""
+def _add_shape(
+    slide: Any, kind: MSO_SHAPE, box: tuple[int, int, int, int], name: str | None = None
+) -> Any:
+    """``slide.shapes.add_shape(kind, *box)`` (named ``name`` if given), without python-pptx's
+    shape factory (which looks for a placeholder in the new shape): a plain Shape. ``slide``
+    may be a group shape; its extents are then left to the caller (``_recalculate_extents``)."""
     shapes = slide.shapes
     autoshape = AutoShapeType(kind)
     id_ = shapes._next_shape_id
@@ -1805,7 +1808,8 @@ def _add_shape(slide: Any, kind: MSO_SHAPE, box: tuple[int, int, int, int], name
     sp = shapes._spTree.add_autoshape(
         id_, f"{autoshape.basename} {id_ - 1}", autoshape.prst, left, top, width, height
     )
-    sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
+    if name is not None:
+        sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
     return Shape(sp, shapes)
 
 
@@ -2251,23 +2255,22 @@ def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, in
     outline = "5F6B76" if color == "FFFFFF" else None
     group = slide.shapes.add_group_shape()
     group.name = f"{(hat.key or 'hat').capitalize()} hat"
-    crown = group.shapes.add_shape(
+    # The group's shapes count their ids on from the slide's highest (turbo-add), and the
+    # group's extents are worked out once, after the last: python-pptx's add_shape works them
+    # out after each, and only the last result stays.
+    group.shapes.turbo_add_enabled = True
+    crown = _add_shape(
+        group,
         MSO_SHAPE.ROUND_2_SAME_RECTANGLE,
-        Emu(x + int(w * 0.2)),
-        Emu(y),
-        Emu(int(w * 0.6)),
-        Emu(int(h * 0.7)),
+        (x + int(w * 0.2), y, int(w * 0.6), int(h * 0.7)),
     )
-    band = group.shapes.add_shape(
+    band = _add_shape(
+        group,
         MSO_SHAPE.RECTANGLE,
-        Emu(x + int(w * 0.2)),
-        Emu(y + int(h * 0.5)),
-        Emu(int(w * 0.6)),
-        Emu(int(h * 0.13)),
+        (x + int(w * 0.2), y + int(h * 0.5), int(w * 0.6), int(h * 0.13)),
     )
-    brim = group.shapes.add_shape(
-        MSO_SHAPE.OVAL, Emu(x), Emu(y + int(h * 0.62)), Emu(w), Emu(int(h * 0.3))
-    )
+    brim = _add_shape(group, MSO_SHAPE.OVAL, (x, y + int(h * 0.62), w, int(h * 0.3)))
+    group.shapes._recalculate_extents()
     for shape in (brim, crown):
         _solid(ctx, shape, color, line=outline)
     for shape in (brim, crown, band):
