@@ -136,8 +136,6 @@ def summary_table(
     pages are counted. Files are shown by name (they start with the project's name); the total
     names the output folder ``out``.
     """
-    from .pdf import pdf_page_count
-
     table = Table(title=title, title_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("pages", justify="right")
@@ -146,6 +144,8 @@ def summary_table(
     handout_pages: dict[Path, int] = {}
     pdf_rows = []
     for pdf in pdfs:
+        from .pdf import pdf_page_count  # pypdf costs 40 ms to import: only when there are PDFs
+
         try:
             pages: int | None = pdf_page_count(pdf)
         except Exception:  # a PDF that vanished since: its page count is unknown
