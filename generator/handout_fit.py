@@ -3,7 +3,7 @@
 A build first predicts (:func:`predicted_fit`, in the worker that builds the handout): the search
 below runs on :func:`generator.handout_layout.predict`, which lays the page out with real font
 metrics, and a variant counts as fitting only up to :data:`~generator.handout_layout.SAFE_SHARE`
-of the page (calibrated against LibreOffice, which it overestimates by ~3 %). Where no variant is
+of the page (calibrated against LibreOffice, which it overestimates by ~2 %). Where no variant is
 predicted to fit with that margin, the handout is measured: converted to PDF with LibreOffice and
 counted, in batches (:func:`fit_handouts`: every round one LibreOffice process per core for all
 handouts still open, with all their candidate variants at once; a variant costs ~0.1 s). The

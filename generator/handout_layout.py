@@ -42,12 +42,14 @@ from .fit import Paragraph, font_file, paragraph_lines, text_width_pt
 from .inline import plain, runs
 from .themes import Theme
 
-#: A prediction up to this share of the page body is trusted to fit on one page (the largest
-#: share LibreOffice still put on one page in the calibration corpus, less a margin).
-SAFE_SHARE = 0.98
+#: A prediction up to this share of the page body is trusted to fit on one page. The prediction
+#: errs long: in the calibration corpus (382 variants) every variant LibreOffice put on two pages
+#: was predicted at 1.016 or more, and pages LibreOffice filled were predicted 0-4.6 % fuller.
+SAFE_SHARE = 1.0
 
 _EMU_PER_PT = 12700
-#: Words are measured as fit.py does (3 % wide); the lines are counted in a box this much wider.
+#: Words are measured as fit.py does (3 % wide); lines are counted in a box 2 % wider, which
+#: leaves them 1 % wide (the calibration's safest setting that still errs long everywhere).
 _COMPENSATE = 0.98
 
 
@@ -426,7 +428,7 @@ def _paragraph_height(
         natural = text_width_pt(chars, style.font, bold, size) or 1.0
         width_pt /= 1 + style.tracking * len(chars) / natural
     # fit.py measures words a little wide (safe for a deck's boxes); here the lines must come
-    # out as LibreOffice breaks them, and SAFE_SHARE is the margin.
+    # out nearly as LibreOffice breaks them (see _COMPENSATE).
     para = Paragraph("", spans=spans, indent_pt=indent / _COMPENSATE)
     lines = paragraph_lines(para, style.font, size, width_pt / _COMPENSATE)
     return lines * size * line_height(style.font) * line
