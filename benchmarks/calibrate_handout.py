@@ -3,7 +3,8 @@
 Usage: ``python benchmarks/calibrate_handout.py [--projects N] [--save FILE.json]``.
 
 Contract: builds a corpus of handouts (the test suite's matrix of the example, long and minimal
-content on the default and the Westerhaven theme, plus an N-project benchmark programme), renders
+content on the default and the Westerhaven theme, the example on python-docx's own template,
+plus an N-project benchmark programme), renders
 variants of each (every density without leaving anything out; the densest with the 1-3
 lowest-priority sections left out) with LibreOffice, and prints per variant the predicted share
 of the page body next to LibreOffice's pages and, for one-page variants, the measured share (the
@@ -27,6 +28,26 @@ sys.path.insert(0, str(REPO))
 import workspace as ws_mod  # noqa: E402
 
 
+def bare_workspace(root: Path) -> Path:
+    """The example content on python-docx's own Word template, with Liberation fonts."""
+    import shutil
+
+    import docx
+
+    theme = root / "templates" / "themes" / "bare"
+    theme.mkdir(parents=True)
+    docx.Document().save(str(theme / "handout.docx"))
+    (theme / "theme.yaml").write_text(
+        'name: Bare\nfonts:\n  body: "Liberation Serif"\n  heading: "Liberation Sans"\n',
+        encoding="utf-8",
+    )
+    shutil.copytree(REPO / "content", root / "content")
+    for project in (root / "content").glob("*/project.yaml"):
+        text = project.read_text(encoding="utf-8").replace("theme: default", "theme: bare")
+        project.write_text(text, encoding="utf-8")
+    return root
+
+
 def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]]:
     """(name, handout, theme, created) for every handout of the corpus workspaces."""
     from generator.build import plan, render_all
@@ -35,7 +56,7 @@ def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]
     from tests.test_handout_fit import matrix_workspace
 
     items = []
-    roots = [matrix_workspace(root / "matrix")]
+    roots = [matrix_workspace(root / "matrix"), bare_workspace(root / "bare")]
     if projects:
         roots.append(ws_mod.make_programme(root / "programme", projects))
     roots.append(REPO / "tests" / "data" / "long")
