@@ -101,8 +101,9 @@ def check_workspace(
     from .programme import programme_documents  # every project side by side, as build makes it
 
     documents += programme_documents(workspace, out)
-    # The build fits every handout to one page (LibreOffice counts the pages); do the same, so
-    # what is checked is what would be written. Its cache is read, never saved: nothing is written.
+    # Handouts were fitted to one page as the build fits them (predicted; what the prediction
+    # cannot fit is measured here as in a build, its cache read, never saved), so what is checked
+    # is what would be written; then LibreOffice counts the pages of every handout.
     from .handout_fit import fit_build
 
     fitted = fit_build(rendered, documents, out, say, soffice=True if pages else None)
