@@ -33,6 +33,7 @@ from .writer import (
 # rebuild stops before it needs any of them (importing them costs more than its check).
 if TYPE_CHECKING:
     from .doctree import Deck, Handout
+    from .handout_fit import BuildFit
     from .loader import Project, Workspace
 
 
@@ -250,34 +251,7 @@ def build(
             say(f"wrote {d.path.relative_to(out)}")
         fit.cache.save()
         if pdf:
-            from .pdf import export_pdfs, pdf_page_count
-
-            # The fit already made a tagged PDF of exactly these handout bytes: reuse it, and
-            # convert only the rest (write them after export_pdfs, which is all or nothing).
-            reuse = fit.pdfs
-            rest = [d for d in documents if d.path not in reuse]
-            tags = {d.path: _language_tag(workspace, d.project) for d in rest}
-            produced = export_pdfs([d.path for d in rest], language_tag=tags)
-            # A predicted handout that LibreOffice puts on two pages: measure it, write it again.
-            spilled = [d for d in rest if d.predicted and pdf_page_count(produced[d.path]) > 1]
-            if spilled:
-                refit = fit_build(
-                    _rendered_for(rendered, spilled), spilled, out, say, root=workspace.root
-                )
-                report.warnings += refit.problems
-                refit.cache.save()
-                for d in spilled:
-                    write_atomic(d.path, d.data)
-                reuse = {**reuse, **refit.pdfs}
-            for path, data in reuse.items():
-                write_atomic(path.with_suffix(".pdf"), data)
-                produced[path] = path.with_suffix(".pdf")
-            for d in documents:  # same bytes every time: LibreOffice stamps the clock in
-                if d.path in produced:
-                    normalize_pdf_file(produced[d.path], package_time(d.data))
-            report.pdfs = [produced[d.path] for d in documents if d.path in produced]
-            for p in report.pdfs:
-                say(f"wrote {p.relative_to(out)}")
+            report.pdfs = _write_pdfs(workspace, rendered, documents, fit, out, report, say)
         manifest.record(
             documents,
             keys,
@@ -288,6 +262,48 @@ def build(
         )
         manifest.save()
     return report
+
+
+def _write_pdfs(
+    workspace: Workspace,
+    rendered: Sequence[Rendered],
+    documents: list[Document],
+    fit: BuildFit,
+    out: Path,
+    report: BuildReport,
+    say: Progress,
+) -> list[Path]:
+    """A PDF beside every written document (under the build's lock); returns them in order.
+
+    Handouts the fit measured reuse the fit's PDF of exactly their bytes; a predicted handout
+    that LibreOffice puts on two pages is measured and written again, with its PDF.
+    """
+    from .handout_fit import fit_build
+    from .pdf import export_pdfs, pdf_page_count
+
+    reuse = fit.pdfs
+    rest = [d for d in documents if d.path not in reuse]
+    tags = {d.path: _language_tag(workspace, d.project) for d in rest}
+    # Written after export_pdfs, which is all or nothing.
+    produced = export_pdfs([d.path for d in rest], language_tag=tags)
+    spilled = [d for d in rest if d.predicted and pdf_page_count(produced[d.path]) > 1]
+    if spilled:
+        refit = fit_build(_rendered_for(rendered, spilled), spilled, out, say, root=workspace.root)
+        report.warnings += refit.problems
+        refit.cache.save()
+        for d in spilled:
+            write_atomic(d.path, d.data)
+        reuse = {**reuse, **refit.pdfs}
+    for path, data in reuse.items():
+        write_atomic(path.with_suffix(".pdf"), data)
+        produced[path] = path.with_suffix(".pdf")
+    for d in documents:  # same bytes every time: LibreOffice stamps the clock in
+        if d.path in produced:
+            normalize_pdf_file(produced[d.path], package_time(d.data))
+    pdfs = [produced[d.path] for d in documents if d.path in produced]
+    for p in pdfs:
+        say(f"wrote {p.relative_to(out)}")
+    return pdfs
 
 
 def _rendered_for(rendered: Sequence[Rendered], documents: Sequence[Document]) -> list[Rendered]:
