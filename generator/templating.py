@@ -31,6 +31,7 @@ from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
 import jinja2
+import jinja2.bccache
 import jinja2.filters
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
@@ -325,7 +326,21 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _QuietBytecodeCache(str(folder))
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Only a cache: an entry that cannot be read or written means compiling again, no error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 @cache

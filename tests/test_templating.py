@@ -129,3 +129,29 @@ def test_compiled_templates_are_kept_in_the_user_cache(
     (tmp_path / "file").write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
     assert templating._bytecode_cache() is None
+
+
+def test_a_damaged_or_unwritable_template_cache_only_costs_a_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from generator import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = templating._bytecode_cache()
+    assert cache is not None
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 2 * 3 }}"}), bytecode_cache=cache)
+    assert env.get_template("t").render() == "6"
+    for entry in (tmp_path / "cache" / "pitchkit" / "templates").iterdir():
+        whole = entry.read_bytes()
+        entry.write_bytes(whole[: len(whole) - 20])  # header intact, compiled code cut off
+    again = jinja2.Environment(loader=jinja2.DictLoader({"t": "{{ 2 * 3 }}"}), bytecode_cache=cache)
+    assert again.get_template("t").render() == "6"
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full_disk)
+    other = jinja2.Environment(loader=jinja2.DictLoader({"u": "{{ 1 }}"}), bytecode_cache=cache)
+    assert other.get_template("u").render() == "1"
