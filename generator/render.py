@@ -72,8 +72,7 @@ def build_context(
     smart_city = own if own and own.language == content.language else _default_smart_city(labels)
     others = [
         {"title": p.content.project.title, "key_message": p.content.pitch.key_message}
-        for p in workspace.projects
-        if p.slug != project.slug
+        for p in _related_first(project, [p for p in workspace.projects if p.slug != project.slug])
     ]
     return {
         "content": content,
@@ -96,6 +95,21 @@ def build_context(
         "smart_city": smart_city,
         "other_projects": others,
     }
+
+
+def _related_first(project: Project, others: list[Project]) -> list[Project]:
+    """The other projects, those serving most of the same coalition items and programmes first
+    (workspace order on a tie): a slide that shows a few shows the related ones."""
+
+    def served(p: Project) -> set[str]:
+        policy = p.content.policy
+        if policy is None:
+            return set()
+        items = [*policy.coalition_agreement, *policy.programmes]
+        return {" ".join(v.split()).casefold() for v in items}
+
+    mine = served(project)
+    return sorted(others, key=lambda p: -len(mine & served(p)))
 
 
 def _default_smart_city(labels: dict[str, Any]) -> SmartCity:

@@ -25,6 +25,7 @@ from generator.render import build_context, template_names
 from generator.selection import select
 from generator.templating import TemplateLibrary
 
+from .conftest import MINIMAL_PROJECT
 from .deck_check import layout_problems, render_pdfs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,3 +214,34 @@ def test_foreign_templates_keep_their_size_and_say_what_they_lack(
     warnings = decks["voorbeeldstad-43-slimme-verlichting-doubters"].warnings
     assert any("no layout for 'section' slides" in w for w in warnings)
     assert not decks["default-slimme-verlichting-doubters"].warnings
+
+
+def test_a_big_programme_shows_the_four_most_related_projects_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    root = workspace_with(tmp_path, "big", None)
+    audiences = (root / "content" / "audiences.yaml").read_text(encoding="utf-8")
+    audiences = audiences.replace(
+        "tools: [project-pitch, thinking-hats, values-balance, kvs]",
+        "tools: [smart-city-presentation, project-pitch, idea-box, kvs]",
+    )
+    (root / "content" / "audiences.yaml").write_text(audiences, encoding="utf-8")
+    for n in range(1, 8):
+        # Projects 6 and 7 serve the example's coalition item: they are the related ones.
+        policy = (
+            "policy:\n  coalition_agreement:\n    - Voorbeeldstad is in 2040 klimaatneutraal.\n"
+            if n >= 6
+            else ""
+        )
+        text = MINIMAL_PROJECT.replace("Minimaal project", f"Project nummer {n}") + policy
+        (root / "content" / f"project-{n}").mkdir()
+        (root / "content" / f"project-{n}" / "project.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    built = decks_of(root, out, "big", {"slimme-verlichting-doubters"})[0]
+    slide = next(s for s in built.tree.slides if s.title == "Wat is een slimme stad?")
+    shown = [i.text for i in slide.items if i.level == 1 and "**" in i.text]
+    assert len(shown) == 4
+    assert "Project nummer 6" in shown[0] and "Project nummer 7" in shown[1]
+    assert slide.items[-1].text == "… en nog 5 andere projecten (zie het programma-overzicht)"
+    assert not [w for w in built.warnings if "Wat is een slimme stad?" in w]
