@@ -186,14 +186,19 @@ def test_notes_are_written_for_the_audience(decks: dict[str, Built]) -> None:
     assert len({n.split("Tip voor deze fase:")[1] for n in tips}) >= 3  # tips vary per slide
 
 
-def test_smart_city_slide_names_the_other_projects(tmp_path: Path) -> None:
-    root = workspace_with(tmp_path, "sc", None)
+def with_smart_city_for_doubters(root: Path) -> None:
+    """The doubters' tools include the smart-city presentation (and the idea box)."""
     audiences = (root / "content" / "audiences.yaml").read_text(encoding="utf-8")
     audiences = audiences.replace(
         "tools: [project-pitch, thinking-hats, values-balance, kvs]",
         "tools: [smart-city-presentation, project-pitch, idea-box, kvs]",
     )
     (root / "content" / "audiences.yaml").write_text(audiences, encoding="utf-8")
+
+
+def test_smart_city_slide_names_the_other_projects(tmp_path: Path) -> None:
+    root = workspace_with(tmp_path, "sc", None)
+    with_smart_city_for_doubters(root)
     out = tmp_path / "out"
     out.mkdir()
     built = decks_of(root, out, "sc", {"slimme-verlichting-doubters"})[0]
@@ -220,12 +225,7 @@ def test_a_big_programme_shows_the_four_most_related_projects_and_counts_the_res
     tmp_path: Path,
 ) -> None:
     root = workspace_with(tmp_path, "big", None)
-    audiences = (root / "content" / "audiences.yaml").read_text(encoding="utf-8")
-    audiences = audiences.replace(
-        "tools: [project-pitch, thinking-hats, values-balance, kvs]",
-        "tools: [smart-city-presentation, project-pitch, idea-box, kvs]",
-    )
-    (root / "content" / "audiences.yaml").write_text(audiences, encoding="utf-8")
+    with_smart_city_for_doubters(root)
     for n in range(1, 8):
         # Projects 6 and 7 serve the example's coalition item: they are the related ones.
         policy = (
