@@ -213,6 +213,7 @@ class _Page:
         _page_setup(section, self.sect_pr)  # sets the sizes and margins read below
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
         self.styles = _Styles(doc, theme, density, self.primary)
+        self.measure = Measure(density, theme.spec.fonts.body or self.styles.body_font)
         self.bullets = _bullet_numbering(doc, self.primary_hex)
         self.breaks = 0  # section breaks written so far
         self.last_columns: list[int] | None = None  # of the last section (the body's sectPr)
@@ -228,26 +229,13 @@ class _Page:
         main, side, strip, closing = place_sections(sections)
         if main or side:
             self._end_section(None)
-            room = self.text_width - _GAP
-            # The numbers box is as wide as its tables need (no broken numbers), within bounds.
-            need = max((self._table_need(s.table) for s in side if s.table), default=0)
-            side_w = int(min(max(need, room * (1 - _MAIN_SHARE)), room * _MAX_SIDE_SHARE))
-            main_w = room - side_w
-            if main and side:
-                main, side = _balance(main, side, main_w, side_w, self)
-                two = max(_height(main, main_w, self), _height(side, side_w, self))
-                one = _height(main + side, self.text_width, self)
-            if main and side and two < one:
-                # The numbers box comes first, on the left: LibreOffice (7.4) does not grow a
-                # column section for a table in the second column that would end below the
-                # first column (it moves the table to the next page); lists there are fine.
-                self._sections(side, side_w)
-                self._sections(main, main_w, column_break=True)
-                self._end_section([side_w, main_w])
+            plan = plan_columns(main, side, self.text_width, self.measure)
+            if plan.widths is not None:
+                self._sections(plan.left, plan.widths[0])
+                self._sections(plan.right, plan.widths[1], column_break=True)
+                self._end_section(list(plan.widths))
             else:
-                # One column is shorter (a numbers box of long names in a narrow column): the
-                # story, then the numbers, full width.
-                self._sections(main + side, self.text_width)
+                self._sections(plan.left, self.text_width)
         for s in strip:
             self._end_section(None)
             self._section(s, self.text_width)
@@ -336,18 +324,10 @@ class _Page:
         _spacing(p, after=_twips(self.d.space_after_pt * 0.75))
         _add_runs(p, self.part, item.text)
 
-    def _table_need(self, table: Table) -> int:
-        """The width (twips) at which no word or number of a table breaks."""
-        widths = _column_widths(table, 10**6, self.styles.body_font, self._cell_size(), tight=True)
-        return sum(widths)
-
-    def _cell_size(self) -> float:
-        return max(9.0, self.d.body_pt - 0.5)
-
     def _data_table(self, table: Table, width: int, caption: str | None) -> None:
         """A data table in a tinted box: a marked header row, numbers right-aligned."""
         cols = len(table.header)
-        size = self._cell_size()
+        size = cell_size(self.d)
         widths = _column_widths(table, width, self.styles.body_font, size)
         cells = self._table(1 + len(table.rows), widths, caption, 12)
         numeric = set(table.numeric)
@@ -367,15 +347,8 @@ class _Page:
 
     def _steps(self, steps: list[Step], width: int, caption: str | None) -> None:
         """A timeline strip: one column per milestone, when above (a marked header row)."""
-        size = self._cell_size()
-        # As many milestones as fit without breaking a word (three at least).
-        words = [(w, True) for st in steps for w in st.when.split()]
-        words += [(w, False) for st in steps for w in plain(st.text).split()]
-        widest = max(
-            (text_width_pt(w, self.styles.body_font, b, size) for w, b in words), default=0
-        )
-        room = width / _TWIPS_PER_PT // (widest + _CELL_PAD_PT)
-        shown = _window(steps, max(3, min(MAX_STEPS, int(room))))
+        size = cell_size(self.d)
+        shown = strip_window(steps, width, self.styles.body_font, size)
         widths = [width // len(shown)] * len(shown)
         widths[-1] = width - sum(widths[:-1])
         cells = self._table(2, widths, caption, 18)
@@ -535,8 +508,73 @@ class _Page:
 # -- balancing the columns --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What section heights are estimated with: the density and the body font."""
+
+    d: Density
+    font: str | None
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """The story and the numbers box: ``left`` and ``right`` columns ``widths`` (twips) wide,
+    or, with ``widths`` None, everything in ``left``, full width."""
+
+    left: list[Section]
+    right: list[Section]
+    widths: tuple[int, int] | None
+
+
+def plan_columns(
+    main: list[Section], side: list[Section], text_width: int, measure: Measure
+) -> ColumnPlan:
+    """Where the story (``main``) and the numbers box (``side``) go; the builder writes this plan
+    and the one-page prediction (:mod:`generator.handout_layout`) measures it.
+
+    The numbers box is as wide as its tables need (no broken numbers), within bounds. It comes
+    first, on the left: LibreOffice (7.4) does not grow a column section for a table in the second
+    column that would end below the first column (it moves the table to the next page); lists
+    there are fine. Where one full-width column is shorter (a numbers box of long names in a
+    narrow column), the story and then the numbers run full width.
+    """
+    room = text_width - _GAP
+    size = cell_size(measure.d)
+    need = max(
+        (
+            sum(_column_widths(s.table, 10**6, measure.font, size, tight=True))
+            for s in side
+            if s.table
+        ),
+        default=0,
+    )
+    side_w = int(min(max(need, room * (1 - _MAIN_SHARE)), room * _MAX_SIDE_SHARE))
+    main_w = room - side_w
+    if main and side:
+        main, side = _balance(main, side, main_w, side_w, measure)
+        two = max(_height(main, main_w, measure), _height(side, side_w, measure))
+        if two < _height(main + side, text_width, measure):
+            return ColumnPlan(side, main, (side_w, main_w))
+    return ColumnPlan(main + side, [], None)
+
+
+def cell_size(d: Density) -> float:
+    """The text size in tables and the timeline strip: half a point under the body, at least 9."""
+    return max(9.0, d.body_pt - 0.5)
+
+
+def strip_window(steps: list[Step], width: int, font: str | None, size: float) -> list[Step]:
+    """The milestones the timeline strip shows: as many as fit ``width`` (twips) without breaking
+    a word, three at least, at most MAX_STEPS (see :func:`_window` for which)."""
+    words = [(w, True) for st in steps for w in st.when.split()]
+    words += [(w, False) for st in steps for w in plain(st.text).split()]
+    widest = max((text_width_pt(w, font, b, size) for w, b in words), default=0)
+    room = width / _TWIPS_PER_PT // (widest + _CELL_PAD_PT)
+    return _window(steps, max(3, min(MAX_STEPS, int(room))))
+
+
 def _balance(
-    main: list[Section], side: list[Section], main_w: int, side_w: int, page: _Page
+    main: list[Section], side: list[Section], main_w: int, side_w: int, measure: Measure
 ) -> tuple[list[Section], list[Section]]:
     """Move story sections under the numbers box where that makes the columns most even.
 
@@ -544,10 +582,10 @@ def _balance(
     columns keep the tree order. The shortest taller column wins, then the fewest moved.
     """
     lead, rest = main[:1], main[1:]
-    here = [_estimate(s, main_w, page) for s in rest]
-    there = [_estimate(s, side_w, page) for s in rest]
-    lead_h = sum(_estimate(s, main_w, page) for s in lead)
-    side_h = sum(_estimate(s, side_w, page) for s in side)
+    here = [_estimate(s, main_w, measure) for s in rest]
+    there = [_estimate(s, side_w, measure) for s in rest]
+    lead_h = sum(_estimate(s, main_w, measure) for s in lead)
+    side_h = sum(_estimate(s, side_w, measure) for s in side)
     best: tuple[float, int, int] | None = None
     n = len(rest)
     masks = range(1 << n) if n <= 10 else [((1 << n) - 1) ^ ((1 << k) - 1) for k in range(n + 1)]
@@ -570,9 +608,8 @@ _ESTIMATES: dict[tuple[Any, ...], float] = {}
 _ESTIMATES_MAX = 4096
 
 
-def _estimate(section: Section, width_twips: int, page: _Page) -> float:
+def _estimate(section: Section, width_twips: int, measure: Measure) -> float:
     """Estimated height in points of a section at ``width_twips`` (real font metrics)."""
-    font = page.theme.spec.fonts.body or page.styles.body_font
     table = section.table
     key = (
         bool(section.heading),
@@ -580,20 +617,19 @@ def _estimate(section: Section, width_twips: int, page: _Page) -> float:
         tuple(i.text for i in section.items),
         None if table is None else (tuple(table.header), tuple(tuple(r) for r in table.rows)),
         width_twips,
-        font,
-        page.d,
-        page._cell_size(),
+        measure.font,
+        measure.d,
     )
     height = _ESTIMATES.get(key)
     if height is None:
         if len(_ESTIMATES) >= _ESTIMATES_MAX:
             _ESTIMATES.clear()
-        height = _ESTIMATES[key] = _measure(section, width_twips, font, page)
+        height = _ESTIMATES[key] = _measure(section, width_twips, measure)
     return height
 
 
-def _measure(section: Section, width_twips: int, font: str | None, page: _Page) -> float:
-    d = page.d
+def _measure(section: Section, width_twips: int, measure: Measure) -> float:
+    d, font = measure.d, measure.font
     width = width_twips / _TWIPS_PER_PT
     height = 0.0
     if section.heading:
@@ -607,7 +643,7 @@ def _measure(section: Section, width_twips: int, font: str | None, page: _Page) 
     height += len(paras) * d.space_after_pt
     if section.table is not None:
         table = section.table
-        size = page._cell_size()
+        size = cell_size(d)
         widths = _column_widths(table, width_twips, font, size)
         pad = 2 * 40 / _TWIPS_PER_PT  # top and bottom cell margins (see _Page._table)
         for row in [table.header, *table.rows]:
@@ -619,8 +655,8 @@ def _measure(section: Section, width_twips: int, font: str | None, page: _Page) 
     return height
 
 
-def _height(sections: list[Section], width_twips: int, page: _Page) -> float:
-    return sum(_estimate(s, width_twips, page) for s in sections)
+def _height(sections: list[Section], width_twips: int, measure: Measure) -> float:
+    return sum(_estimate(s, width_twips, measure) for s in sections)
 
 
 # -- page, styles, numbering ------------------------------------------------------------------

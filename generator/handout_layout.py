@@ -3,9 +3,9 @@
 Contract: :func:`predict` returns the predicted height of the page body a handout takes at a
 density without some sections, as a share of the room between header and footer (``<= 1.0``
 fits). It lays the page out the way :mod:`generator.docx_builder` writes it (title block, the
-two columns as the builder balances them, the timeline strip, the closing band) with the fonts'
-real metrics (:mod:`generator.fit`) and the line height LibreOffice and Word use (the font's
-Windows ascent plus descent). It is calibrated against LibreOffice (see
+two columns as the builder plans them with :func:`~generator.docx_builder.plan_columns`, the
+timeline strip, the closing band) with the fonts' real metrics (:mod:`generator.fit`) and the line
+height LibreOffice sets (:func:`line_height`). It is calibrated against LibreOffice (see
 ``benchmarks/calibrate_handout.py``): the one-page fit trusts a prediction up to
 :data:`SAFE_SHARE` and measures with LibreOffice only where it must be sure (``--pdf``, ``check``).
 """
@@ -18,28 +18,28 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 from .doctree import Handout, Section, Table
 from .docx_builder import (
     _CELL_PAD_PT,
     _GAP,
     _LIST_INDENT,
-    _MAIN_SHARE,
-    _MAX_SIDE_SHARE,
     _QR_WIDTH,
     _TWIPS_PER_PT,
     DENSITIES,
     Density,
-    _balance,
+    Measure,
     _column_widths,
-    _height,
-    _window,
+    _find_style,
+    _style_font,
+    build_handout,
+    cell_size,
     place_sections,
+    plan_columns,
+    strip_window,
 )
 from .fit import Paragraph, font_file, paragraph_lines, text_width_pt
-from .inline import plain, runs
+from .inline import runs
 from .themes import Theme
 
 #: A prediction up to this share of the page body is trusted to fit on one page. The prediction
@@ -73,6 +73,7 @@ class PageGeometry:
     subtitle: TextStyle
     heading1: TextStyle
     heading2: TextStyle
+    plan_font: str | None  # the font the builder plans its columns with
 
 
 #: The sample the geometry is read from: the builder's own header, footer and styles.
@@ -93,8 +94,6 @@ def _theme_geometry(theme: Theme) -> PageGeometry:
     import datetime as dt
 
     from docx import Document
-
-    from .docx_builder import build_handout
 
     data = build_handout(_SAMPLE, theme, dt.datetime(2027, 1, 1))
     doc = Document(io.BytesIO(data))
@@ -126,6 +125,7 @@ def _theme_geometry(theme: Theme) -> PageGeometry:
     found = {
         role: _role_style_name(doc, role) for role in ("title", "subtitle", "heading1", "heading2")
     }
+
     return PageGeometry(
         round(width * _TWIPS_PER_PT),
         _emu_pt(section.page_height) - top - bottom,
@@ -134,6 +134,7 @@ def _theme_geometry(theme: Theme) -> PageGeometry:
         style(found["subtitle"]),
         style(found["heading1"]),
         style(found["heading2"]),
+        theme.spec.fonts.body or _style_font(doc, default),
     )
 
 
@@ -142,8 +143,6 @@ def _emu_pt(value: int | None) -> float:
 
 
 def _role_style_name(doc: object, role: str) -> str | None:
-    from .docx_builder import _find_style
-
     found = _find_style(doc, role)
     return None if found is None else str(found.name)
 
@@ -263,24 +262,17 @@ def predict(
 ) -> float:
     """The share of the page body the handout takes (see the module contract)."""
     d = DENSITIES[density] if isinstance(density, int) else density
-    page = _Layout(geometry(theme), theme, d)
+    page = _Layout(geometry(theme), d)
     return page.handout(handout, set(left_out)) / page.geo.body_pt
 
 
 class _Layout:
     """Heights in points of the blocks :class:`~generator.docx_builder._Page` writes."""
 
-    def __init__(self, geo: PageGeometry, theme: Theme, d: Density) -> None:
+    def __init__(self, geo: PageGeometry, d: Density) -> None:
         self.geo = geo
-        self.theme = theme
         self.d = d
         self.body = geo.body.font
-        # What the builder's own column planning (_balance, _height) reads of its page: the
-        # columns are chosen exactly as the builder chooses them.
-        self.styles = SimpleNamespace(body_font=geo.body.font)
-
-    def _cell_size(self) -> float:
-        return max(9.0, self.d.body_pt - 0.5)
 
     def text(
         self,
@@ -320,24 +312,13 @@ class _Layout:
         return height
 
     def columns(self, main: list[Section], side: list[Section]) -> float:
+        """The two columns as the builder plans them (the taller counts), or one full width."""
         if not (main or side):
             return 0.0
-        full = self.geo.text_width
-        room = full - _GAP
-        need = max((sum(self.tight(s.table)) for s in side if s.table), default=0)
-        side_w = int(min(max(need, room * (1 - _MAIN_SHARE)), room * _MAX_SIDE_SHARE))
-        main_w = room - side_w
-        if main and side:
-            main, side = _balance(main, side, main_w, side_w, self)  # type: ignore[arg-type]
-            page: Any = self
-            if max(_height(main, main_w, page), _height(side, side_w, page)) < _height(
-                main + side, full, page
-            ):
-                return max(self.stack(main, main_w), self.stack(side, side_w))
-        return self.stack(main + side, full)
-
-    def tight(self, table: Table) -> list[int]:
-        return _column_widths(table, 10**6, self.body, self._cell_size(), tight=True)
+        plan = plan_columns(main, side, self.geo.text_width, Measure(self.d, self.geo.plan_font))
+        if plan.widths is None:
+            return self.stack(plan.left, self.geo.text_width)
+        return max(self.stack(plan.left, plan.widths[0]), self.stack(plan.right, plan.widths[1]))
 
     def stack(self, sections: Sequence[Section], width: int) -> float:
         """Sections one under the other in a column ``width`` twips wide."""
@@ -365,7 +346,7 @@ class _Layout:
         return height
 
     def rows(self, rows: Sequence[Sequence[str]], widths: Sequence[int], bold_head: bool) -> float:
-        size = self._cell_size()
+        size = cell_size(self.d)
         height = 0.0
         for r, row in enumerate(rows):
             cells = [
@@ -376,16 +357,11 @@ class _Layout:
         return height + 1 + self.d.space_after_pt + 2  # the top rule, the gap after the table
 
     def table(self, table: Table, width: int) -> float:
-        widths = _column_widths(table, width, self.body, self._cell_size())
+        widths = _column_widths(table, width, self.body, cell_size(self.d))
         return self.rows([table.header, *table.rows], widths, bold_head=True)
 
     def steps(self, s: Section, width: int) -> float:
-        size = self._cell_size()
-        words = [(w, True) for st in s.steps for w in st.when.split()]
-        words += [(w, False) for st in s.steps for w in plain(st.text).split()]
-        widest = max((text_width_pt(w, self.body, b, size) for w, b in words), default=0)
-        room = width / _TWIPS_PER_PT // (widest + _CELL_PAD_PT)
-        shown = _window(s.steps, max(3, min(len(s.steps), 6, int(room))))
+        shown = strip_window(s.steps, width, self.body, cell_size(self.d))
         widths = [width // len(shown)] * len(shown)
         head = [("✓ " if st.done else "") + st.when for st in shown]
         return self.rows([head, [st.text for st in shown]], widths, bold_head=True)
