@@ -28,32 +28,13 @@ sys.path.insert(0, str(REPO))
 import workspace as ws_mod  # noqa: E402
 
 
-def bare_workspace(root: Path) -> Path:
-    """The example content on python-docx's own Word template, with Liberation fonts."""
-    import shutil
-
-    import docx
-
-    theme = root / "templates" / "themes" / "bare"
-    theme.mkdir(parents=True)
-    docx.Document().save(str(theme / "handout.docx"))
-    (theme / "theme.yaml").write_text(
-        'name: Bare\nfonts:\n  body: "Liberation Serif"\n  heading: "Liberation Sans"\n',
-        encoding="utf-8",
-    )
-    shutil.copytree(REPO / "content", root / "content")
-    for project in (root / "content").glob("*/project.yaml"):
-        text = project.read_text(encoding="utf-8").replace("theme: default", "theme: bare")
-        project.write_text(text, encoding="utf-8")
-    return root
-
-
 def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]]:
     """(name, handout, theme, created) for every handout of the corpus workspaces."""
     from generator.build import plan, render_all
     from generator.loader import load_workspace
     from generator.writer import document_time
     from tests.test_handout_fit import matrix_workspace
+    from tests.test_handout_layout import bare_workspace
 
     items = []
     roots = [matrix_workspace(root / "matrix"), bare_workspace(root / "bare")]

@@ -319,7 +319,7 @@ def fit_handouts(
                 left_out,
                 entry.get("pages"),
                 pdf,
-                _left_out_warning(job, left_out),
+                left_out_warning(job.name, left_out),
                 cached=True,
             )
     todo = [i for i, r in enumerate(results) if r is None]
@@ -355,7 +355,7 @@ def fit_handouts(
     for i, search in searches.items():
         (d, drop), m = search.result()
         results[i] = Fitted(
-            m.data, DENSITIES[d], drop, m.pages, m.pdf, _left_out_warning(jobs[i], drop)
+            m.data, DENSITIES[d], drop, m.pages, m.pdf, left_out_warning(jobs[i].name, drop)
         )
         cache.put(keys[i], {"density": d, "left_out": list(drop), "pages": m.pages}, m.pdf)
     return FitRun([r for r in results if r is not None], rounds, measured=True)
@@ -556,10 +556,6 @@ def _measure(variants: list[bytes], folder: Path, timeout: float) -> list[_Measu
             overflow = sum(chars[1:]) / max(sum(chars), 1)
         out.append(_Measured(data, len(pages), pdf, overflow))
     return out
-
-
-def _left_out_warning(job: FitJob, left_out: tuple[str, ...]) -> list[str]:
-    return left_out_warning(job.name, left_out)
 
 
 # -- when it cannot fit -----------------------------------------------------------------------
