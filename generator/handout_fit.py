@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -217,14 +218,23 @@ def _valid_entry(entry: dict[str, Any]) -> bool:
 
 
 def _code_hash() -> str:
-    """The builder's and the fit's own source: a change to either makes old results stale."""
+    """The source of the modules that decide a handout's fit: a change makes old results stale.
+
+    Found by module name, not by file position; a module whose source cannot be read raises
+    instead of hashing a constant, so a stale cache can never outlive the code it came from.
+    """
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in ("docx_builder.py", "handout_fit.py", "inline.py"):
-        try:
-            digest.update((here / name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
+    for name in (
+        "generator.docx_builder",
+        "generator.handout_fit",
+        "generator.handout_layout",
+        "generator.inline",
+    ):
+        source = importlib.util.find_spec(name)
+        if source is None or source.origin is None:
+            raise RuntimeError(f"the fit cache key needs the source of {name}, which was not found")
+        digest.update(name.encode())
+        digest.update(Path(source.origin).read_bytes())
     return digest.hexdigest()
 
 

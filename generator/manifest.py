@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import generator
+
 FOLDER = ".pitchkit-cache"
 FILE = ".manifest.json"
 VERSION = 1
@@ -27,11 +29,11 @@ _SKIP_DIRS = {"__pycache__", ".git", "output", FOLDER}
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of pitchkit's own modules: a new version of the code rebuilds everything."""
+    """A hash of pitchkit's own modules, in every subpackage: new code rebuilds everything."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode())
+    package = Path(generator.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

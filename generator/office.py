@@ -25,6 +25,7 @@ import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,16 @@ from .pdf import (
     pdf_page_count,
 )
 
-WORKER = Path(__file__).with_name("uno_worker.py")
+
+def _worker_path() -> Path:
+    """The UNO worker script, found by its module name (another Python runs it as a file)."""
+    spec = find_spec("generator.uno_worker")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("pitchkit's LibreOffice worker (generator.uno_worker) is missing")
+    return Path(spec.origin)
+
+
+WORKER = _worker_path()
 START_TIMEOUT = 120.0
 CONVERT_TIMEOUT = 120.0
 

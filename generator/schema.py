@@ -93,11 +93,15 @@ def reference_markdown() -> str:
 if __name__ == "__main__":
     from pathlib import Path
 
-    target = Path(__file__).resolve().parent.parent / "docs" / "content-format.md"
+    import generator
+
+    # A source checkout's own docs/ and .pitchkit/, found from the package wherever this module is.
+    repo = Path(generator.__file__).resolve().parent.parent
+    target = repo / "docs" / "content-format.md"
     target.parent.mkdir(exist_ok=True)
     target.write_text(reference_markdown(), encoding="utf-8")
     for kind in KINDS:
-        folder = Path(__file__).resolve().parent.parent / ".pitchkit"
+        folder = repo / ".pitchkit"
         folder.mkdir(exist_ok=True)
         (folder / f"{kind}.schema.json").write_text(schema_text(kind), encoding="utf-8")
     print(f"wrote {target} and .pitchkit/*.schema.json")

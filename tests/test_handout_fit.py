@@ -501,3 +501,15 @@ def test_build_pdf_measures_a_handout_the_prediction_got_wrong(
     assert (root / "output" / ".pitchkit-cache" / ".handout-fit.json").is_file()
     # Hidden names: a listing of the output folder shows the documents, not the cache.
     assert all(p.name.startswith(".") for p in (root / "output" / ".pitchkit-cache").iterdir())
+
+
+def test_fit_cache_key_fails_loudly_when_a_module_is_not_found(monkeypatch) -> None:
+    """The cache key is never a constant: a missing module is an error, not a hashed name."""
+    real = handout_fit.importlib.util.find_spec
+    monkeypatch.setattr(
+        handout_fit.importlib.util,
+        "find_spec",
+        lambda name: None if name.endswith("docx_builder") else real(name),
+    )
+    with pytest.raises(RuntimeError, match="docx_builder"):
+        handout_fit._code_hash()

@@ -72,3 +72,21 @@ def test_options_are_part_of_the_fingerprint(workspace: Path) -> None:
     report = build(workspace, jobs=1, audiences=["doubters"])
     assert not report.unchanged
     assert {d.audience for d in report.documents} == {"doubters"}
+
+
+def test_code_fingerprint_covers_modules_in_subpackages(tmp_path: Path, monkeypatch) -> None:
+    """A change in any module of any subpackage makes every document stale."""
+    import generator
+    from generator import manifest
+
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "__init__.py").write_text("", encoding="utf-8")
+    module = tmp_path / "stage" / "step.py"
+    module.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(generator, "__file__", str(tmp_path / "__init__.py"))
+    manifest.code_fingerprint.cache_clear()
+    before = manifest.code_fingerprint()
+    module.write_text("A = 2\n", encoding="utf-8")
+    manifest.code_fingerprint.cache_clear()
+    assert manifest.code_fingerprint() != before
+    manifest.code_fingerprint.cache_clear()

@@ -1,10 +1,11 @@
-"""Build the refactoring corpus: the same documents before and after a change that must not alter them.
+"""Build the refactoring corpus: documents that a change meant to alter nothing must not alter.
 
 Usage: ``python tools/build_corpus.py OUT`` builds four workspaces into ``OUT/<name>/``:
 
 - ``example``: the repository's own content (``content/``);
 - ``long``: the long-content fixture (``tests/data/long``);
-- ``programme``: 12 projects x 3 audiences made by ``benchmarks/workspace.py`` (plus the programme deck);
+- ``programme``: 12 projects x 3 audiences made by ``benchmarks/workspace.py``, plus the
+  programme deck;
 - ``foreign``: the example projects on foreign templates (the ``mecanon`` .potx deck and the
   ``westerhaven`` Word template from ``tests/data/themes``).
 
