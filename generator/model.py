@@ -91,6 +91,9 @@ class ProjectInfo(Strict):
     """The department that runs the project."""
     portfolio_holder: Text | None = None
     """The alderman (wethouder) responsible."""
+    presenter: Text | None = None
+    """Who presents the deck, e.g. 'Lotte de Vries, projectleider'; on the title slide
+    (default: the contact's name and role)."""
     contact: Contact | None = None
     """Contact person, on the handout and the closing slide."""
     url: Text | None = None
@@ -147,6 +150,10 @@ class Kpi(Strict):
     """Unit, e.g. 'kWh/jaar'."""
     by: Text | None = None
     """When the target is to be met, e.g. 2028."""
+    result: Measure | None = None
+    """The latest measured value, in the same unit (e.g. from the pilot, scaled up)."""
+    short: Text | None = None
+    """A short name for titles, e.g. 'stroom' (default: the name)."""
 
 
 class Funding(Strict):
@@ -173,6 +180,15 @@ class Costs(Strict):
     """How the investment is covered (dekking)."""
 
 
+class Contribution(Strict):
+    """What the project adds to one policy programme (or coalition item)."""
+
+    programme: Text
+    """The programme, written as in ``programmes`` (or a coalition agreement item)."""
+    contribution: Text
+    """What this project contributes to it, e.g. '240 ton minder CO₂ per jaar'."""
+
+
 class Policy(Strict):
     """The bigger picture: what the project serves."""
 
@@ -182,6 +198,9 @@ class Policy(Strict):
     """Policy programmes the project is part of."""
     initiatives: list[Text] = []
     """Citizen initiatives the project connects to."""
+    contributions: list[Contribution] = []
+    """Per programme what this project contributes to it; the bigger-picture slide says it
+    beside the programme."""
 
 
 class Milestone(Strict):
