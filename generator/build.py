@@ -57,6 +57,8 @@ class Rendered:
     job: Job
     deck: Deck
     handout: Handout
+    notices: tuple[str, ...] = ()
+    """What the selection noticed (blocks the audience's slide cap moved off the main part)."""
 
 
 @dataclass
@@ -117,7 +119,16 @@ def render_job(workspace: Workspace, job: Job) -> Rendered:
         job.project.content, job.audience_key, workspace.audience(job.project, job.audience_key)
     )
     trees = render_documents(workspace, job.project, selection, library)
-    return Rendered(job, trees.deck, trees.handout)
+    plan = selection.deck
+    notices = (
+        (
+            f"more than {plan.cap} main slides for '{job.audience_key}': "
+            f"{', '.join(plan.moved)} moved to the back-up or the speaker notes",
+        )
+        if plan.moved
+        else ()
+    )
+    return Rendered(job, trees.deck, trees.handout, notices)
 
 
 def render_all(workspace: Workspace, jobs: Sequence[Job]) -> list[Rendered]:
@@ -158,7 +169,7 @@ def build_documents(
             "pitch",
             job.path(out, "pitch", "pptx"),
             deck_bytes,
-            deck_warnings,
+            [*item.notices, *deck_warnings],
             pptx_slide_count(deck_bytes),
         ),
         Document(

@@ -16,6 +16,7 @@ SlideKind = Literal[
     "title",
     "agenda",
     "section",
+    "statement",
     "bullets",
     "two-columns",
     "image",

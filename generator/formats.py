@@ -7,6 +7,7 @@ Contract: Dutch gives ``€ 1.250.000,50`` and ``11 maart 2027``; English gives 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from babel import Locale
@@ -15,6 +16,9 @@ from babel.numbers import format_currency, format_decimal
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
+# A quarter as content writes it: 2027-Q2 (also 2027 Q2, Q2 2027).
+QUARTER = re.compile(r"^\s*(?:(\d{4})\s*-?\s*[Qq]([1-4])|[Qq]([1-4])\s*-?\s*(\d{4}))\s*$")
+MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,24 @@ class Formatter:
             )
         return format_currency(value, currency, locale=self.locale)
 
-    def date(self, value: dt.date | str | None) -> str:
-        """2027-03-11 -> 11 maart 2027 (nl) / 11 March 2027 (en); text is returned as written."""
+    def date(self, value: dt.date | str | None, short: bool = False) -> str:
+        """2027-03-11 -> 11 maart 2027 (nl) / 11 March 2027 (en); a quarter 2027-Q2 -> 2e
+        kwartaal 2027 (nl; ``short``: Q2 2027) / Q2 2027 (en); a month 2027-06 -> juni 2027;
+        other text is returned as written."""
         if value is None:
             return ""
         if isinstance(value, str):
+            quarter = QUARTER.match(value)
+            if quarter:
+                year = quarter.group(1) or quarter.group(4)
+                number = quarter.group(2) or quarter.group(3)
+                if self.language == "nl" and not short:
+                    return f"{number}e kwartaal {year}"
+                return f"Q{number} {year}"
+            month = MONTH.match(value)
+            if month and 1 <= int(month.group(2)) <= 12:
+                first = dt.date(int(month.group(1)), int(month.group(2)), 1)
+                return str(format_date(first, format="MMMM y", locale=self.locale))
             try:
                 parsed = dt.date.fromisoformat(value)
             except ValueError:
@@ -65,6 +82,12 @@ class Formatter:
         else:
             parsed = value
         return str(format_date(parsed, format="d MMMM y", locale=self.locale))
+
+    def change(self, percent: float) -> str:
+        """-58.0 -> −58% and 12 -> +12%: a change from a baseline, signed, in whole percent."""
+        whole = round(percent)
+        sign = "+" if whole > 0 else "−" if whole < 0 else ""
+        return f"{sign}{format_decimal(abs(whole), format='#,##0', locale=self.locale)}%"
 
     def percent(self, value: float) -> str:
         """0.5 -> 50% in the language's style."""

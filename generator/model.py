@@ -286,6 +286,8 @@ class Collaboration(Strict):
     """The department."""
     opportunity: Text | None = None
     """What could be done together."""
+    when: Text | None = None
+    """By when we ask the department to join, e.g. 2027-Q2 (the KVS slide's request)."""
 
 
 class Objection(Strict):

@@ -29,7 +29,7 @@ from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -66,6 +66,9 @@ qn = cache(_qn)
 # Bounds around the template's own sizes: a template's 44 pt title or 32 pt body is meant for
 # five words; a pitch slide needs room, and below these minimums a room cannot read it.
 TITLE_CAP, TITLE_FLOOR = 40.0, 20.0
+STATEMENT_CAP = 40.0
+BACKUP_NAME = "Back-up"  # p:cSld/@name of a back-up slide
+STATEMENT_NAME = "Statement"  # the title shape of a statement slide (a sentence, not a title)
 BODY_CAP, BODY_FLOOR = 28.0, 14.0
 SMALL_FLOOR = 10.0  # labels in figures (timeline, hats, numbers, table cells)
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -75,6 +78,7 @@ LAYOUT_OF = {
     "title": "title",
     "agenda": "bullets",
     "section": "section",
+    "statement": "title-only",
     "bullets": "bullets",
     "closing": "bullets",
     "two-columns": "two-columns",
@@ -143,6 +147,7 @@ class DeckContext:
     body_max: float = 24.0
     warnings: list[str] = field(default_factory=list)
     slide_no: int = 0
+    author: str = ""  # the deck's author (the municipality): the logo's alt text
     fallbacks_used: set[str] = field(default_factory=set)
     areas: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     # What was measured on the template's layouts (see TemplateFacts.memo); shared by the decks
@@ -252,9 +257,11 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         title_max=facts.title_max,
         body_max=facts.body_max,
         memo=facts.memo,
+        author=deck.author,
     )
     for slide in deck.slides:
         SLIDE_BUILDERS[slide.kind](ctx, slide)
+    _number_slides(prs)
     _set_language(ctx.pages, deck.language)
     props = prs.core_properties
     props.title = deck.title
@@ -270,6 +277,42 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     props.modified = created
     props.last_printed = created
     return package_bytes(prs.part.package, created), ctx.warnings
+
+
+def _number_slides(prs: Any) -> None:
+    """Every slide but the first gets its number in the slide-number placeholder of its layout
+    (a field, so PowerPoint renumbers when slides move), where the layout has one."""
+    for n, slide in enumerate(prs.slides, 1):
+        if n == 1:
+            continue
+        source = next(
+            (
+                ph._element
+                for ph in slide.slide_layout.placeholders
+                if ph.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER
+            ),
+            None,
+        )
+        if source is None:
+            continue
+        tree = slide.shapes._spTree
+        ids = [int(e.get("id")) for e in tree.iter(qn("p:cNvPr")) if e.get("id", "").isdigit()]
+        sp = copy.deepcopy(source)
+        sp.find(qn("p:nvSpPr")).find(qn("p:cNvPr")).set("id", str(max(ids, default=1) + 1))
+        sp.find(qn("p:nvSpPr")).find(qn("p:cNvPr")).set("name", f"Slide Number {n}")
+        sp_pr = sp.find(qn("p:spPr"))
+        for child in list(sp_pr):
+            sp_pr.remove(child)  # position and look from the layout
+        body = sp.find(qn("p:txBody"))
+        _no_autofit(body.find(qn("a:bodyPr")))
+        for p in list(body.iterchildren(qn("a:p"))):
+            body.remove(p)
+        para = etree.SubElement(body, qn("a:p"))
+        fld = etree.SubElement(para, qn("a:fld"))
+        fld.set("id", "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}")
+        fld.set("type", "slidenum")
+        etree.SubElement(fld, qn("a:t")).text = str(n)
+        tree.append(sp)
 
 
 # -- the template: theme fonts, colours and sizes ---------------------------------------------
@@ -817,7 +860,9 @@ def _items(items: Sequence[Item], bullets: bool = True) -> list[Para]:
 # -- slides, titles, placeholders --------------------------------------------------------------
 
 
-def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str = "") -> Any:
+def _new_slide(
+    ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str = "", fill: bool = True
+) -> Any:
     """A slide on the layout for ``kind`` with its title written and notes set.
 
     Shapes added to the slide through its ``shapes`` take ids counted on from the highest id on
@@ -831,6 +876,8 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
     ctx.slide_no += 1
     new = _add_slide(ctx, choice.layout)
     new.shapes.turbo_add_enabled = True
+    if slide.backup:  # the slide's own name says it is back-up (pitchkit check counts on it)
+        new._element.find(qn("p:cSld")).set("name", BACKUP_NAME)
     automatic = layout_kind not in ctx.theme.spec.layouts
     if not choice.exact and automatic and layout_kind not in ctx.fallbacks_used:
         ctx.fallbacks_used.add(layout_kind)
@@ -840,12 +887,11 @@ def _new_slide(ctx: DeckContext, kind: str, slide: Slide, title: str, notes: str
             "the content is placed inside the master's margins",
         )
     title_shape = _title_shape(new)
-    if title_shape is not None:
-        _fill_title(ctx, title_shape, title)
-    else:
+    if title_shape is None:
         left, top, width, height = _title_box(ctx)
-        tb = _add_textbox(new, (left, top, width, height), "Title")
-        _fill_title(ctx, tb, title)
+        title_shape = _add_textbox(new, (left, top, width, height), "Title")
+    if fill:
+        _fill_title(ctx, title_shape, title)
     notes_page = _add_notes_page(ctx, new)
     _set_notes_text(notes_page, notes or slide.notes)
     ctx.pages.extend((new._element, notes_page))
@@ -1006,7 +1052,8 @@ def _read_title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
 
 
 def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
-    """The title in the largest size that fits (template's size as the top); else shortened."""
+    """The title in the largest size that fits (template's size as the top), never cut: a title
+    that does not fit at the smallest size is written whole and reported."""
     style = _text_style(ctx, shape, title=True)
     high = _bounded(style.size, TITLE_FLOOR, TITLE_CAP, ctx.title_max)
     low = max(TITLE_FLOOR, round(high * 0.55))
@@ -1015,14 +1062,7 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     size = _fit(ctx, [Para(shown)], style, inner, high, low)
     if size is None:
         size = low
-        words = shown.split(" ")
-        while (
-            len(words) > 2
-            and _fit(ctx, [Para(" ".join(words) + " …")], style, inner, size, size) is None
-        ):
-            words.pop()
-        shown = " ".join(words).rstrip(",;:.-–") + " …"
-        ctx.warn(text, f"title too long; shortened on the slide to '{shown}'")
+        ctx.warn(text, f"the title does not fit its box at {low:g} pt; shorten it")
     if placeholder_element(shape._element) is None:
         _set_name(shape, "Title")
     if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
@@ -1159,17 +1199,26 @@ def _continued_notes(slide: Slide, index: int, count: int) -> str:
 
 
 def build_title(ctx: DeckContext, slide: Slide) -> None:
-    """Title slide: title and subtitle on the template's title layout."""
+    """Title slide: title, then the subtitle and the lines under it (municipality, presenter,
+    portfolio holder, occasion and date) on the template's title layout; the theme's logo in the
+    top right corner."""
     new = _new_slide(ctx, "title", slide, slide.title)
     bodies = _body_placeholders(ctx, new)
     kept: list[Any] = []
-    if slide.subtitle:
-        paras = [Para(slide.subtitle, space_before=0)]
+    paras = [Para(slide.subtitle, bold=True, space_before=0)] if slide.subtitle else []
+    paras += [Para(i.text, space_before=0.2 if paras else 0) for i in slide.items]
+    if paras:
         if bodies:
             target = bodies[0]
             style = _text_style(ctx, target, title=False)
             high = _bounded(style.size, 14, min(24.0, ctx.title_max * 0.65), 20)
             size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
+            if size is None:
+                # The lines under the title take the room down to the slide's bottom margin.
+                left, top, width, _ = (int(v) for v in _shape_box(ctx, target))
+                target.left, target.top, target.width = Emu(left), Emu(top), Emu(width)
+                target.height = Emu(max(int(ctx.height * 0.92) - top, 0))
+                size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
             if size is None:
                 size = 12
                 ctx.warn(slide.title, "the subtitle does not fit at 12 pt; shorten it")
@@ -1183,6 +1232,62 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
                 height = max(int(ctx.height * 0.9) - top, int(ctx.height * 0.1))
             _textbox(ctx, new, (left, top, width, height), paras, 24, 12, "subtitle", slide.title)
     _remove_unused_placeholders(new, kept)
+    logo = ctx.theme.logo
+    if logo is not None:
+        from PIL import Image as PILImage
+
+        with PILImage.open(logo) as img:
+            px_w, px_h = img.size
+        h = int(ctx.height * 0.1)
+        w = min(int(h * px_w / max(1, px_h)), int(ctx.width * 0.25))
+        h = int(w * px_h / max(1, px_w))
+        margin = int(ctx.height * 0.04)
+        pic = new.shapes.add_picture(
+            str(logo), Emu(ctx.width - margin - w), Emu(margin), Emu(w), Emu(h)
+        )
+        _set_name(pic, "Logo")
+        _set_alt(pic, f"Logo {plain(ctx.author)}".strip())
+
+
+def build_statement(ctx: DeckContext, slide: Slide) -> None:
+    """A statement (the opening fact, the key message): one sentence as the slide's title, large,
+    in sentence case, in the middle of the content area, sized to fit; a short label above it
+    (``subtitle``). Never cut: what does not fit at the smallest size is written whole and
+    reported."""
+    new = _new_slide(ctx, "statement", slide, slide.title, fill=False)
+    _remove_unused_placeholders(new, [])
+    shape = _title_shape(new) or next(
+        sh for sh in new.shapes if sh.has_text_frame and sh.name == "Title"
+    )
+    left, top, width, height = _area(ctx, "statement")
+    label_h = 0
+    if slide.subtitle:
+        label_h = int(Pt(30))
+        _textbox(
+            ctx,
+            new,
+            (left, top, width, label_h),
+            [Para(slide.subtitle, bold=True, color="accent", space_before=0)],
+            18,
+            14,
+            "the label",
+            slide.title,
+            name="Label",
+        )
+    box = (left, top + label_h, width, int((height - label_h) * 0.85))
+    _set_name(shape, STATEMENT_NAME)
+    shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box)
+    style = replace(_text_style(ctx, shape, title=True), caps=False)
+    if ctx.theme.spec.fonts.heading:
+        style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
+    paras = [Para(_escape(plain(slide.title)), space_before=0)]
+    size = _fit(ctx, paras, style, _inner(ctx, shape), STATEMENT_CAP, TITLE_FLOOR)
+    if size is None:
+        size = TITLE_FLOOR
+        ctx.warn(slide.title, f"the statement does not fit at {TITLE_FLOOR:g} pt; shorten it")
+    _write(ctx, shape, paras, size, style, MSO_ANCHOR.MIDDLE)
+    for rpr in shape._element.iter(qn("a:rPr")):
+        rpr.set("cap", "none")  # sentence case, whatever the layout's title style says
 
 
 def build_section(ctx: DeckContext, slide: Slide) -> None:
@@ -1401,19 +1506,54 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
 
 
 def build_image(ctx: DeckContext, slide: Slide) -> None:
-    """A picture fitted into the content area without distortion or cropping, with caption."""
-    new = _new_slide(ctx, "image", slide, slide.title)
+    """A picture fitted into the content area without distortion or cropping, with caption;
+    with ``items``, the text on the left and the picture on the right. Text that does not fit
+    beside the picture at the smallest body size gets a slide of its own before it "(1/2)"."""
     picture = slide.picture
+    text_box = None
+    if slide.items and picture is not None:
+        left, top, width, height = _area(ctx, "image")
+        gap = int(width * 0.04)
+        text_w = int((width - gap) * 0.48)
+        paras = _items(slide.items, bullets=False)
+        style = TextStyle(font=ctx.body_font)
+        inner = (text_w - 2 * 91440, height - 2 * 45720)
+        if _fit(ctx, paras, style, inner, ctx.body_max, BODY_FLOOR) is None:
+            build_bullets(ctx, slide.model_copy(update={"title": _paged_title(slide.title, 1, 2)}))
+            build_image(
+                ctx,
+                slide.model_copy(update={"title": _paged_title(slide.title, 2, 2), "items": []}),
+            )
+            return
+        text_box = (left, top, text_w, height)
+    new = _new_slide(ctx, "image", slide, slide.title)
     if picture is None:
         _remove_unused_placeholders(new, [])
         return
     pictures = [ph for ph in new.placeholders if "PICTURE" in str(ph.placeholder_format.type)]
-    if pictures and ctx.layouts["image"].exact:
+    if text_box is not None:
+        left, top, width, height = _area(ctx, "image")
+        shift = text_box[2] + int(width * 0.04)
+        left, width = left + shift, width - shift
+    elif pictures and ctx.layouts["image"].exact:
         boxes = [_shape_box(ctx, p) for p in pictures]
         left, top, width, height = (int(v) for v in max(boxes, key=lambda b: int(b[2]) * int(b[3])))
     else:
         left, top, width, height = _area(ctx, "image")
     _remove_unused_placeholders(new, [])
+    if text_box is not None:
+        _textbox(
+            ctx,
+            new,
+            text_box,
+            _items(slide.items, bullets=False),
+            min(ctx.body_max, BODY_CAP),
+            BODY_FLOOR,
+            "the text beside the picture",
+            slide.title,
+            name="Content",
+            insets=(91440, 45720),
+        )
     caption_h = 0
     caption_paras = (
         [Para(picture.caption, align=PP_ALIGN.CENTER, space_before=0)] if picture.caption else []
@@ -2290,6 +2430,7 @@ SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
     "title": build_title,
     "agenda": build_agenda,
     "section": build_section,
+    "statement": build_statement,
     "bullets": build_bullets,
     "two-columns": build_two_columns,
     "image": build_image,

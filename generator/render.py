@@ -8,13 +8,16 @@ audience shows the same numbers.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .doctree import Deck, Handout
+from .doctree import Deck, Handout, Slide
 from .formats import Formatter
+from .inline import plain
 from .loader import Project, Workspace
-from .model import Costs, SmartCity
+from .model import Costs, Objection, ProjectFile, SmartCity
 from .selection import Selection
 from .templating import TemplateLibrary
 
@@ -74,6 +77,7 @@ def build_context(
         {"title": p.content.project.title, "key_message": p.content.pitch.key_message}
         for p in _related_first(project, [p for p in workspace.projects if p.slug != project.slug])
     ]
+    tips_for, loose_tips = place_tips(selection.plan.tips, selection.deck.main, labels)
     return {
         "content": content,
         "project": content.project,
@@ -94,7 +98,83 @@ def build_context(
         ],
         "smart_city": smart_city,
         "other_projects": others,
+        # The speaker notes' script: the objection that belongs to a slide (doubters only) and
+        # the stage's tips beside the slide they fit (else with the title slide).
+        "objection_for": match_objections(content, selection.deck.main)
+        if selection.audience.focus == "added-value"
+        else {},
+        "tips_for": tips_for,
+        "loose_tips": loose_tips,
     }
+
+
+def _block_text(content: ProjectFile, block: str) -> str:
+    """What a slide block is about, for matching an objection to the slide it belongs to."""
+    p, c = content.pitch, content
+    values = c.values.gains if c.values else []
+    tensions = c.values.tensions if c.values else []
+    policy = [*c.policy.coalition_agreement, *c.policy.programmes] if c.policy else []
+    texts: dict[str, Sequence[str | None]] = {
+        "hook": [p.hook],
+        "story": [p.problem, p.solution],
+        "benefits": [f"{b.title} {b.text or ''}" for b in c.benefits],
+        "kpis": [k.name for k in c.kpis],
+        "results": [r.text for r in c.results],
+        # the costs slide answers objections about money, in either language
+        "costs": [f.source for f in c.costs.funding] + ["geld kosten begroting money budget"]
+        if c.costs
+        else [],
+        "risks": [f"{r.risk} {r.mitigation or ''}" for r in c.risks],
+        "alternatives": [f"{a.option} {a.why_not or ''}" for a in c.alternatives],
+        "values": [f"{g.value} {g.how or ''}" for g in values]
+        + [f"{t.value} {t.how_addressed or ''}" for t in tensions],
+        "policy": list(policy),
+        "privacy": [c.privacy.notes if c.privacy else None, "privacy persoonsgegevens"],
+        "timeline": [m.milestone for m in c.timeline],
+        "collaboration": [f"{x.department} {x.opportunity or ''}" for x in c.collaboration],
+    }
+    return " ".join(x for x in texts.get(block, []) if x)
+
+
+def _words(text: str) -> set[str]:
+    """The telling words of a text: five letters or more, lower case."""
+    return {w for w in re.findall(r"\w+", plain(text).casefold()) if len(w) >= 5}
+
+
+def match_objections(content: ProjectFile, blocks: tuple[str, ...]) -> dict[str, Objection]:
+    """Each objection on the main slide whose content shares the most words with it (objection
+    and answer), at most one per slide; an objection that shares nothing with any slide is left
+    for the back-up. Deterministic: ties go to the earlier slide."""
+    texts = {b: _words(_block_text(content, b)) for b in blocks}
+    placed: dict[str, Objection] = {}
+    for objection in content.objections:
+        words = _words(f"{objection.objection} {objection.answer or ''}")
+        scores = [(len(words & texts[b]), -i, b) for i, b in enumerate(blocks) if b not in placed]
+        best = max(scores, default=(0, 0, ""))
+        if best[0] > 0:
+            placed[best[2]] = objection
+    return placed
+
+
+def place_tips(
+    tips: list[str], blocks: tuple[str, ...], labels: dict[str, Any]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The stage's tips (the project lead's playbook) beside the slide they fit, by the
+    keywords of labels ``deck.tip_keywords`` per block; tips that fit no slide go to the title
+    slide's notes."""
+    keywords = labels.get("deck", {}).get("tip_keywords", {})
+    placed: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for tip in tips:
+        low = tip.casefold()
+        home = next(
+            (b for b in blocks if any(k.casefold() in low for k in keywords.get(b, []))), None
+        )
+        if home is None:
+            loose.append(tip)
+        else:
+            placed.setdefault(home, []).append(tip)
+    return placed, loose
 
 
 def _related_first(project: Project, others: list[Project]) -> list[Project]:
@@ -126,7 +206,52 @@ def render_documents(
     context = build_context(workspace, project, selection, library)
     deck_template = library.find(template_names("deck", selection.audience_key))
     handout_template = library.find(template_names("handout", selection.audience_key))
+    deck = library.render(deck_template, context, Deck)
     return RenderedProject(
-        deck=library.render(deck_template, context, Deck),
+        deck=script(deck, selection.audience.focus, context["t"]),
         handout=library.render(handout_template, context, Handout),
     )
+
+
+# Minutes a deck takes per audience focus: supporters a five-minute pitch, doubters 10 to 15.
+MINUTES = {"main-lines": 5, "added-value": 12}
+
+
+def script(deck: Deck, focus: str, labels: dict[str, Any]) -> Deck:
+    """The deck with its back-up slides after the main ones, and each main slide's notes ending
+    in its time and the step to the next slide (speaker notes as a script)."""
+    # Everything after the closing slide is back-up, as is a slide marked so before it.
+    closing = next((i for i, s in enumerate(deck.slides) if s.kind == "closing"), None)
+    after = deck.slides[closing + 1 :] if closing is not None else []
+    before = deck.slides[: closing + 1] if closing is not None else deck.slides
+    main = [s for s in before if not s.backup]
+    backup = [s for s in before if s.backup]
+    backup += [s if s.backup else s.model_copy(update={"backup": True}) for s in after]
+    d = labels.get("deck", {})
+    seconds = MINUTES.get(focus, 5) * 60 / max(1, len(main) - 1)  # the title slide: no time
+    slides: list[Slide] = []
+    for i, slide in enumerate(main):
+        lines = [slide.notes]
+        time = _duration(seconds * _weight(slide), d["time"]) if i and "time" in d else ""
+        if i + 1 < len(main) and "transition" in d:
+            step = d["transition"].replace("{title}", plain(main[i + 1].title))
+            lines.append(f"{time}: {step}" if time else step)
+        elif "last" in d:
+            lines.append(d["last"].replace("{time}", time) if backup else time)
+        slides.append(slide.model_copy(update={"notes": "\n".join(x for x in lines if x)}))
+    return deck.model_copy(update={"slides": [*slides, *backup]})
+
+
+def _weight(slide: Slide) -> float:
+    """Statements take half a slide's time; tools for the room (hats) twice."""
+    return {"statement": 0.5, "hats": 2.0}.get(slide.kind, 1.0)
+
+
+def _duration(seconds: float, words: dict[str, str]) -> str:
+    """``about 45 seconds`` / ``about 2 minutes`` in the labels' words, to the quarter minute."""
+    quarter = max(1, round(seconds / 15))
+    if quarter < 4:
+        return words["seconds"].replace("{n}", str(quarter * 15))
+    minutes = quarter / 4
+    text = f"{minutes:g}".replace(".", words.get("decimal", "."))
+    return words["minutes" if minutes != 1 else "minute"].replace("{n}", text)

@@ -15,7 +15,10 @@ def test_dutch() -> None:
     assert nl.number(1.85, 1) == "1,8" or nl.number(1.85, 1) == "1,9"
     assert nl.date(dt.date(2027, 3, 11)) == "11 maart 2027"
     assert nl.date("2027-03-11") == "11 maart 2027"
-    assert nl.date("2027-Q2") == "2027-Q2"
+    assert nl.date("2027-Q2") == "2e kwartaal 2027"
+    assert nl.date("2027-Q2", short=True) == "Q2 2027"
+    assert nl.date("2027-06") == "juni 2027"
+    assert nl.date("najaar 2027") == "najaar 2027"  # other text as written
     assert nl.tag == "nl-NL"
 
 

@@ -363,7 +363,13 @@ def test_nothing_is_cut_and_what_was_left_out_is_said(matrix: Matrix) -> None:
                 continue
             heading = " ".join(section.heading.split())
             if f"'{section.key}'" in said:
-                assert heading not in text, (d.path.name, section.key)
+                kept = " ".join(
+                    " ".join([*o.paragraphs, *(i.text for i in o.items)])
+                    for o in item.handout.sections
+                    if f"'{o.key}'" not in said
+                )
+                if heading not in kept:  # e.g. "Privacy" is also a value in the values balance
+                    assert heading not in text, (d.path.name, section.key)
             else:
                 assert heading in text, (d.path.name, section.key)
         assert item.handout.title.split()[0] in text

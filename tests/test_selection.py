@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from generator.model import Audience, ProjectFile
+from generator.model import (
+    TOOLS,
+    Audience,
+    Collaboration,
+    Kpi,
+    Milestone,
+    Objection,
+    ProjectFile,
+)
 from generator.selection import rank_benefits, select, stage_plan
 
 CONTENT = ProjectFile.model_validate(
@@ -47,8 +55,11 @@ def test_stage_falls_back_to_the_nearest_earlier_then_the_first() -> None:
 
 def test_supporters_get_the_main_lines() -> None:
     sel = select(CONTENT, "supporters", audience(focus="main-lines"))
-    assert sel.blocks == ("hook", "problem", "solution", "benefits", "results", "engagement", "ask")
+    assert sel.blocks == ("hook", "problem", "solution", "benefits", "results", "ask")
     assert sel.backup == ()
+    # On slides: the fact, the message, the story beside the image, and what they can do.
+    assert sel.deck.main == ("hook", "message", "story", "benefits", "results", "act", "ask")
+    assert sel.deck.backup == ()
 
 
 def test_doubters_get_the_added_value_in_the_bigger_picture() -> None:
@@ -61,6 +72,47 @@ def test_doubters_get_the_added_value_in_the_bigger_picture() -> None:
     for block in ("policy", "costs", "values", "risks", "alternatives", "thinking-hats"):
         assert block in sel.blocks
     assert sel.backup == ("objections",)
+    # The costs chart carries the KPIs; the benefits and results are said in the notes; the
+    # costs table and the objections are the back-up.
+    assert "kpis" not in sel.deck.main and "benefits" not in sel.deck.main
+    assert {"benefits", "results"} <= set(sel.deck.in_notes)
+    assert sel.deck.backup == ("cost-table", "objections")  # no privacy content here
+    assert sel.deck.objection_groups == ((0,),)
+    assert "act" not in sel.deck.main
+
+
+def test_a_long_project_is_capped_and_says_so() -> None:
+    """Every tool and driver: the main part stays within the cap, the rest goes to the back-up
+    (at most four slides) or the notes, and the plan names what moved."""
+    tools = list(TOOLS)
+    many = CONTENT.model_copy(
+        update={
+            "collaboration": [Collaboration(department="D")],
+            "objections": [Objection(objection=f"B{i}", answer="A") for i in range(7)],
+            "timeline": [Milestone(when="2027-Q1", milestone="M")],
+            "kpis": [Kpi(name="K")],
+        }
+    )
+    for focus, cap in (("main-lines", 10), ("added-value", 12)):
+        aud = audience(
+            focus=focus,
+            drivers=["money", "safety", "policy", "privacy", "collaboration", "speed"],
+            stages={"pilot": {"goal": "G", "tools": tools}},
+        )
+        plan = select(many, "x", aud).deck
+        assert 1 + len(plan.main) + ("costs" in plan.main and focus == "main-lines") <= cap
+        assert plan.cap == cap and plan.moved
+        assert (
+            len(plan.backup)
+            - ("cost-table" in plan.backup)
+            + len(plan.objection_groups)
+            - ("objections" in plan.backup)
+            <= 4
+        )
+        assert all(b in plan.backup or b in plan.in_notes for b in plan.moved)
+        if focus == "added-value":
+            groups = plan.objection_groups
+            assert all(2 <= len(g) <= 3 for g in groups)
 
 
 def test_a_named_person_gets_their_drivers_first() -> None:
@@ -74,4 +126,5 @@ def test_absent_content_leaves_blocks_out() -> None:
         {"project": {"title": "T", "municipality": "M"}, "pitch": {"key_message": "K"}}
     )
     sel = select(bare, "doubters", audience(focus="added-value"))
-    assert sel.blocks == ("engagement", "ask")
+    assert sel.blocks == ("ask",)
+    assert sel.deck.main == ("message", "ask")

@@ -520,17 +520,17 @@ CASES = [
         (
             f"{SUPPORTERS}:4: 'projct' is undefined; did you mean 'project'? a template can use: "
             "content, project, pitch, sel, audience, t, fmt, figures, images, smart_city, "
-            "other_projects",
+            "other_projects, objection_for, tips_for, loose_tips",
         ),
     ),
     Bad(
         "template-misspelt-field",
         template(
-            "deck/blocks/image.yaml.j2",
+            "deck/blocks/message.yaml.j2",
             "  - kind: section\n    title: {{ project.titel }}\n",
         ),
         (
-            "templates/deck/blocks/image.yaml.j2:2: 'ProjectInfo object' has no attribute "
+            "templates/deck/blocks/message.yaml.j2:2: 'ProjectInfo object' has no attribute "
             "'titel'; did you mean 'title'? its fields are: title, subtitle, municipality,",
         ),
     ),
