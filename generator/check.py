@@ -121,6 +121,9 @@ def check_documents(
 ) -> CheckResult:
     """Check built documents; ``pages`` maps a document path to its page count where known."""
     findings = [_from_problem(p, workspace.root) for p in workspace.warnings]
+    findings += [
+        _from_problem(p, workspace.root, "example-text") for p in _example_text_left(workspace)
+    ]
     projects = {p.slug: p for p in workspace.projects}
     page_counts: dict[str, int] = {}
     for d in documents:
@@ -131,6 +134,8 @@ def check_documents(
         if known is not None:
             page_counts[d.path.name] = known
         findings += [_locate(f, d, project) for f in _document_issues(d, project, known)]
+        if d.path.suffix == ".pptx" and project is not None and d.audience:
+            findings += [_locate(f, d, project) for f in _editorial(workspace, project, d)]
     return CheckResult(
         len(workspace.projects),
         len(documents),
@@ -220,10 +225,33 @@ def _content_image(project: Project, issue: Issue) -> tuple[str, str] | None:
     return None
 
 
-def _from_problem(problem: Problem, root: Path) -> Finding:
+def _editorial(workspace: Workspace, project: Project, d: Document) -> list[Issue]:
+    """The editorial rules of one audience's deck: its cap, and every goal and tip of
+    audiences.yaml (in any language) that must not be on a slide."""
+    from .editorial import deck_editorial
+    from .selection import MAIN_SLIDE_CAP
+
+    groups = [*workspace.audiences.values()]
+    groups += [a for t in workspace.translations.values() for a in t.values()]
+    playbook = [t for a in groups for plan in a.stages.values() for t in [plan.goal, *plan.tips]]
+    focus = workspace.audience(project, d.audience).focus
+    return deck_editorial(d.data, MAIN_SLIDE_CAP[focus], playbook)
+
+
+def _example_text_left(workspace: Workspace) -> list[Problem]:
+    """Example text of pitchkit init still in the workspace's projects and smart-city.yaml."""
+    from .editorial import example_text_left
+    from .resources import default_content_dir
+
+    files = [p.folder / "project.yaml" for p in workspace.projects]
+    files.append(workspace.content_dir / "smart-city.yaml")
+    return example_text_left(default_content_dir(), files)
+
+
+def _from_problem(problem: Problem, root: Path, rule: str = "content") -> Finding:
     return Finding(
         "warning",
-        "content",
+        rule,
         problem.message,
         field=problem.field,
         hint=problem.hint,
