@@ -135,6 +135,9 @@ class Deck(Node):
     author: str
     language: str
     slides: list[Slide] = Field(min_length=1)
+    main_slides: int | None = None
+    """At most this many main slides (the audience's cap): pages of a slide that runs over
+    continue in the back-up instead."""
 
 
 class Section(Node):

@@ -148,6 +148,14 @@ class DeckContext:
     warnings: list[str] = field(default_factory=list)
     slide_no: int = 0
     author: str = ""  # the deck's author (the municipality): the logo's alt text
+    # The audience's cap on main slides, the main slides built so far and those still to come
+    # (tree slides): pages beyond the cap continue in the back-up (_paged). The continuation
+    # pages' p:sldId elements, and the first back-up slide's, to move them before it at the end.
+    main_cap: int | None = None
+    main_built: int = 0
+    main_after: int = 0
+    deferred: list[Any] = field(default_factory=list)
+    first_backup: Any = None
     fallbacks_used: set[str] = field(default_factory=set)
     areas: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     # What was measured on the template's layouts (see TemplateFacts.memo); shared by the decks
@@ -259,8 +267,12 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         memo=facts.memo,
         author=deck.author,
     )
-    for slide in deck.slides:
+    ctx.main_cap = deck.main_slides
+    mains = [not s.backup for s in deck.slides]
+    for i, slide in enumerate(deck.slides):
+        ctx.main_after = sum(mains[i + 1 :])
         SLIDE_BUILDERS[slide.kind](ctx, slide)
+    _move_to_backup(ctx)
     _number_slides(prs)
     _set_language(ctx.pages, deck.language)
     props = prs.core_properties
@@ -878,6 +890,10 @@ def _new_slide(
     new.shapes.turbo_add_enabled = True
     if slide.backup:  # the slide's own name says it is back-up (pitchkit check counts on it)
         new._element.find(qn("p:cSld")).set("name", BACKUP_NAME)
+        if ctx.first_backup is None:
+            ctx.first_backup = ctx.prs.slides._sldIdLst[-1]
+    else:
+        ctx.main_built += 1
     automatic = layout_kind not in ctx.theme.spec.layouts
     if not choice.exact and automatic and layout_kind not in ctx.fallbacks_used:
         ctx.fallbacks_used.add(layout_kind)
@@ -1170,10 +1186,50 @@ def _paged_title(title: str, index: int, count: int) -> str:
 def _paged(
     ctx: DeckContext, kind: str, slide: Slide, pages: Sequence[T]
 ) -> Iterator[tuple[Any, T]]:
-    """A new slide per page of ``slide``, titled and noted "(n/m)" when there are several."""
+    """A new slide per page of ``slide``, titled and noted "(n/m)" when there are several.
+
+    Long content never makes a longer deck: a main slide's pages beyond the audience's cap
+    (``ctx.main_cap``, counting the main slides still to come) continue in the back-up, at the
+    start of it, with a warning."""
+    room = _room(ctx, slide)
     for n, page in enumerate(pages, 1):
         title = _paged_title(slide.title, n, len(pages))
-        yield _new_slide(ctx, kind, slide, title, _continued_notes(slide, n, len(pages))), page
+        new = _new_slide(ctx, kind, slide, title, _continued_notes(slide, n, len(pages)))
+        if n > room:
+            _defer_last(ctx, new, title if n == room + 1 else None)
+        yield new, page
+
+
+def _room(ctx: DeckContext, slide: Slide) -> int:
+    """How many slides ``slide`` may take in the main part (at least one)."""
+    if ctx.main_cap is None or slide.backup:
+        return 1_000_000
+    return max(1, ctx.main_cap - ctx.main_built - ctx.main_after)
+
+
+def _defer_last(ctx: DeckContext, new: Any, warn_title: str | None) -> None:
+    """The slide just made (``new``) continues in the back-up (see _move_to_backup)."""
+    new._element.find(qn("p:cSld")).set("name", BACKUP_NAME)
+    ctx.main_built -= 1
+    ctx.deferred.append(ctx.prs.slides._sldIdLst[-1])
+    if warn_title is not None:
+        ctx.warn(
+            warn_title,
+            f"too long for one slide within the {ctx.main_cap} main slides of this "
+            "audience: it continues in the back-up after the closing slide; shorten it",
+        )
+
+
+def _move_to_backup(ctx: DeckContext) -> None:
+    """The continuation pages of main slides (_paged) go to the start of the back-up: before the
+    first back-up slide, else to the end."""
+    sld_id_lst = ctx.prs.slides._sldIdLst
+    for sld_id in ctx.deferred:
+        sld_id_lst.remove(sld_id)
+        if ctx.first_backup is not None:
+            ctx.first_backup.addprevious(sld_id)
+        else:
+            sld_id_lst.append(sld_id)
 
 
 def _paginate(
@@ -1519,11 +1575,12 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
         style = TextStyle(font=ctx.body_font)
         inner = (text_w - 2 * 91440, height - 2 * 45720)
         if _fit(ctx, paras, style, inner, ctx.body_max, BODY_FLOOR) is None:
+            room = _room(ctx, slide)
             build_bullets(ctx, slide.model_copy(update={"title": _paged_title(slide.title, 1, 2)}))
-            build_image(
-                ctx,
-                slide.model_copy(update={"title": _paged_title(slide.title, 2, 2), "items": []}),
-            )
+            after = slide.model_copy(update={"title": _paged_title(slide.title, 2, 2), "items": []})
+            build_image(ctx, after)
+            if room < 2:
+                _defer_last(ctx, ctx.prs.slides[-1], after.title)
             return
         text_box = (left, top, text_w, height)
     new = _new_slide(ctx, "image", slide, slide.title)

@@ -407,3 +407,21 @@ def test_a_big_programme_shows_the_four_most_related_projects_and_counts_the_res
     assert "Project nummer 6" in shown[0] and "Project nummer 7" in shown[1]
     assert slide.items[-1].text == "… en nog 5 andere projecten (zie het programma-overzicht)"
     assert not [w for w in built.warnings if "Wat is een slimme stad?" in w]
+
+
+def test_long_content_never_makes_a_longer_deck(decks: dict[str, Built]) -> None:
+    """Every deck (the long project and foreign templates too) keeps its main part within the
+    audience's cap; pages that run over continue in the back-up, named so in the file."""
+    caps = {"supporters": 10, "doubters": 12, "wethouder-jansen": 10}
+    for name, built in decks.items():
+        prs = Presentation(str(built.path))
+        names = [s._element.find(f"{{{P}}}cSld").get("name") for s in prs.slides]
+        main = [n for n in names if n != "Back-up"]
+        assert len(main) <= caps[built.audience], (name, len(main))
+        first_backup = names.index("Back-up") if "Back-up" in names else len(names)
+        assert all(n == "Back-up" for n in names[first_backup:]), name
+    long = decks["default-lange-teksten-doubters"]
+    assert any("continues in the back-up" in w for w in long.warnings)
+
+
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
