@@ -235,7 +235,7 @@ def script(deck: Deck, focus: str, labels: dict[str, Any]) -> Deck:
         time = _duration(seconds * _weight(slide), d["time"]) if i and "time" in d else ""
         if i + 1 < len(main) and "transition" in d:
             step = d["transition"].replace("{title}", plain(main[i + 1].title))
-            lines.append(f"{time}: {step}" if time else step)
+            lines.append(f"{time}: {step}" if time else step[:1].upper() + step[1:])
         elif "last" in d:
             lines.append(d["last"].replace("{time}", time) if backup else time)
         slides.append(slide.model_copy(update={"notes": "\n".join(x for x in lines if x)}))
@@ -248,10 +248,11 @@ def _weight(slide: Slide) -> float:
 
 
 def _duration(seconds: float, words: dict[str, str]) -> str:
-    """``about 45 seconds`` / ``about 2 minutes`` in the labels' words, to the quarter minute."""
+    """``about 45 seconds`` / ``about 2 minutes`` in the labels' words: to 15 seconds under a
+    minute, to the half minute above."""
     quarter = max(1, round(seconds / 15))
     if quarter < 4:
         return words["seconds"].replace("{n}", str(quarter * 15))
-    minutes = quarter / 4
+    minutes = max(1.0, round(seconds / 30) / 2)
     text = f"{minutes:g}".replace(".", words.get("decimal", "."))
     return words["minutes" if minutes != 1 else "minute"].replace("{n}", text)
