@@ -351,3 +351,35 @@ def test_sizes_stay_within_the_templates_own_sizes() -> None:
     assert sizes["Wat het oplevert"] == 36  # the default deck's master title size
     assert sizes["Om drie uur 's nachts branden alle lampen."] == 40  # Section Header's own
     assert min(sizes.values()) >= 20
+
+
+def test_title_slide_has_the_theme_logo_and_statements_are_sentence_case(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "ws"
+    themes = Path(__file__).parent / "data" / "themes"
+    shutil.copytree(themes / "westerhaven", root / "templates" / "themes" / "westerhaven")
+    logo_theme = resolve_theme("westerhaven", None, root)
+    deck = Deck.model_validate(
+        {
+            "title": "T",
+            "author": "Gemeente Westerhaven",
+            "language": "nl-NL",
+            "slides": [
+                slide("title", "Slimme verlichting", items=[{"text": "Gemeente Westerhaven"}]),
+                slide("statement", "Om drie uur 's nachts branden 1.500 lampen voluit."),
+            ],
+        }
+    )
+    data, _ = build_deck(deck, logo_theme, WHEN)
+    prs = Presentation(io.BytesIO(data))
+    logos = [sh for sh in prs.slides[0].shapes if sh.name == "Logo"]
+    assert len(logos) == 1 and logos[0].shape_type == 13
+    assert "Gemeente Westerhaven" in logos[0]._element.find(f".//{qn('p:cNvPr')}").get("descr")
+    assert logos[0].left + logos[0].width <= prs.slide_width
+    statement = prs.slides[1].shapes.title
+    assert statement.text_frame.text == "Om drie uur 's nachts branden 1.500 lampen voluit."
+    caps = {r.get("cap") for r in statement._element.iter(qn("a:rPr"))}
+    assert caps == {"none"}
+    sizes = {r.font.size.pt for p in statement.text_frame.paragraphs for r in p.runs}
+    assert min(sizes) >= 24  # large, a statement
