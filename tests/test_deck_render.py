@@ -254,7 +254,7 @@ def test_doubters_get_a_short_deck_with_a_back_up(decks: dict[str, Built]) -> No
     # Objections: answer first, the objection labelled, two to a slide.
     objections = [s for s in back_up if s.title.startswith("Vragen en bezwaren")]
     assert [len(s.items) for s in objections] == [4, 2]
-    assert objections[0].items[0].text.startswith("**We dimmen")
+    assert objections[0].items[0].text.startswith("We dimmen")
     assert objections[0].items[1].text == "Bezwaar: Donkere straten zijn onveiliger."
     # The bigger picture says what the project contributes to each programme.
     policy = next(s for s in slides if s.title == "Het grotere plaatje")
