@@ -201,3 +201,12 @@ def test_project_template_override_wins(workspace: Path) -> None:
     build(workspace, jobs=1, audiences=["supporters"])
     prs = Presentation(str(workspace / f"output/{NL}/{NL}-supporters-pitch.pptx"))
     assert "Waarom juist nu?" in slide_titles(prs)
+
+
+def test_quarters_are_written_as_people_write_them(built: Path) -> None:
+    from docx import Document as WordDocument
+
+    handout = WordDocument(str(built / NL / f"{NL}-supporters-handout.docx"))
+    xml = handout.element.xml  # the timeline is drawn in cells and shapes: read all of it
+    assert "Q4 2026" in xml and "2026-Q4" not in xml
+    assert "2026-Q2" not in all_text(deck(built, NL, "supporters"))
