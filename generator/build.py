@@ -212,8 +212,10 @@ def build(
         manifest.fingerprint == input_fingerprint(folders, manifest.inputs, options)
         and manifest.all_intact()
     ):
-        say("nothing changed since the last build")
-        return _unchanged_report(manifest)
+        unchanged = _unchanged_report(manifest)
+        if unchanged is not None:
+            say("nothing changed since the last build")
+            return unchanged
     # The workers start now and import the builders while this process loads and renders.
     from .loader import load_workspace
 
@@ -239,7 +241,11 @@ def build(
             item = render_job(workspace, job)
             rendered.append(item)
             target = job.path(out, "pitch", "pptx")
-            keys[target] = deck_key(item.deck.model_dump_json(), _deck_inputs(job.project))
+            keys[target] = deck_key(
+                item.deck.model_dump_json(),
+                _deck_inputs(job.project),
+                document_time(job.project.content.project.date),
+            )
             entry = manifest.intact(target)
             if entry is not None and entry.key == keys[target]:
                 kept_decks[target] = (target.read_bytes(), entry.warnings)
@@ -344,11 +350,17 @@ def _deck_inputs(project: Project) -> list[Path]:
     ]
 
 
-def _unchanged_report(manifest: Manifest) -> BuildReport:
-    documents = [
-        Document(e.project, e.audience, e.kind, Path(e.path), b"", e.warnings, e.pages)
-        for e in manifest.entries.values()
-    ]
+def _unchanged_report(manifest: Manifest) -> BuildReport | None:
+    """The last build's report, its documents' bytes read back (None: one cannot be read)."""
+    documents = []
+    for e in manifest.entries.values():
+        try:
+            data = Path(e.path).read_bytes()
+        except OSError:
+            return None  # gone since the manifest's check: build it again
+        documents.append(
+            Document(e.project, e.audience, e.kind, Path(e.path), data, e.warnings, e.pages)
+        )
     warnings = [Problem(None, None, None, text) for text in manifest.warnings]
     return BuildReport(
         documents,

@@ -10,6 +10,7 @@ tree, theme and code are the same. The manifest lives in ``<out>/.pitchkit-cache
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -73,10 +74,12 @@ def input_fingerprint(
     return digest.hexdigest()
 
 
-def deck_key(tree_json: str, theme_files: Iterable[Path]) -> str:
-    """What a deck's bytes depend on: its tree, its theme's files (and pictures), the code."""
+def deck_key(tree_json: str, theme_files: Iterable[Path], when: dt.datetime) -> str:
+    """What a deck's bytes depend on: its tree, its theme's files (and pictures), the code, and
+    the document time stamped into it (SOURCE_DATE_EPOCH or the project's date)."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(tree_json.encode())
+    digest.update(when.isoformat().encode())
     for path in sorted(set(theme_files)):
         digest.update(f"{path}\0{_file_digest(path)}\n".encode())
     return digest.hexdigest()

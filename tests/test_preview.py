@@ -114,6 +114,26 @@ def test_pages_per_audience_side_by_side(previewed: Path) -> None:
     assert manifest["title"] == MARKUP
 
 
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None or find_pdftoppm() is None, reason="needs the tools")
+def test_preview_after_build_pdf_and_again(tmp_path: Path) -> None:
+    """Issue 15.8: a preview of an unchanged build (after ``build --pdf``, or a second preview)
+    reads the kept documents back; it used to get empty bytes and fail with BadZipFile."""
+    root = tmp_path / "ws"
+    write(root / "content" / "markup" / "project.yaml", PROJECT)
+    runner = CliRunner()
+    built = runner.invoke(cli, ["build", str(root), "--pdf"], catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+    for attempt in ("after build --pdf", "second preview"):
+        result = runner.invoke(cli, ["preview", str(root)], catch_exceptions=False)
+        assert result.exit_code == 0, f"{attempt}: {result.output}"
+        assert "nothing changed since the last build" in result.output, attempt
+        pictures = sorted((root / "output" / "markup" / "preview").glob("*-pitch-*.png"))
+        assert len(pictures) > 3, attempt
+        html = (root / "output" / "markup" / "index.html").read_text(encoding="utf-8")
+        assert all(p.name in html for p in pictures), attempt
+
+
 # -- a real browser ---------------------------------------------------------------------------
 
 

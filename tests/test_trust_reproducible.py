@@ -100,6 +100,25 @@ def test_source_date_epoch_and_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert len(reader.pages) >= 1
 
 
+def test_incremental_build_follows_a_new_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.11: the document time is part of the keep-or-rebuild key of a deck, so an
+    incremental build after SOURCE_DATE_EPOCH changed equals a clean build byte for byte."""
+    root = tmp_path / "ws"
+    write(root / "content" / "p" / "project.yaml", DATED)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(root, tmp_path / "inc", "--jobs", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 2027-01-15 08:00:00 UTC
+    build(root, tmp_path / "inc", "--jobs", "1")
+    build(root, tmp_path / "clean", "--jobs", "1")
+    incremental, clean = files(tmp_path / "inc"), files(tmp_path / "clean")
+    assert incremental.keys() == clean.keys() and len(clean) == 4
+    for name in clean:
+        assert incremental[name] == clean[name], name
+        assert core_dates(clean[name]) == {"2027-01-15T08:00:00Z"}, name
+
+
 # -- normalize_pdf on the fields LibreOffice writes -------------------------------------------
 
 LIBREOFFICE_TAIL = (
