@@ -51,7 +51,7 @@ def phases(root: Path, out: Path) -> list[tuple[str, float]]:
     """Seconds per phase of one in-process build of ``root`` (no profiler)."""
     from generator.build import build_documents, plan, render_all
     from generator.loader import load_workspace
-    from generator.writer import OutputLock, write_atomic
+    from generator.writer import OutputLock
 
     timings: list[tuple[str, float]] = []
     start = time.perf_counter()
@@ -66,9 +66,8 @@ def phases(root: Path, out: Path) -> list[tuple[str, float]]:
     built = time.perf_counter() - start
     timings.append((f"build {len(documents)} documents (pptx + docx, one process)", built))
     start = time.perf_counter()
-    with OutputLock(out):
-        for d in documents:
-            write_atomic(d.path, d.data)
+    with OutputLock(out) as output:
+        output.commit([output.stage(d.path, d.data) for d in documents])
     timings.append(("write", time.perf_counter() - start))
     return timings
 

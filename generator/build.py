@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,12 +22,11 @@ from .manifest import Manifest, deck_key, input_fingerprint
 from .resources import default_content_dir, default_templates_dir
 from .writer import (
     OutputLock,
+    Staged,
     check_targets,
     document_time,
-    normalize_pdf_file,
+    normalize_pdf,
     package_time,
-    remove_stale_temporaries,
-    write_atomic,
 )
 
 # The content model, the templates and the builders are imported where used: an unchanged
@@ -251,37 +251,60 @@ def build(
                 kept_decks[target] = (target.read_bytes(), entry.warnings)
             builds.run(item, kept_decks.get(target))
         documents = builds.results()
-    check_targets(out, [d.path for d in documents])
+    paths = [d.path for d in documents]
+    check_targets(out, [*paths, *(p.with_suffix(".pdf") for p in paths if pdf), manifest.path])
     from .handout_fit import fit_build  # one page: what the prediction left open is measured
 
     fit = fit_build(rendered, documents, out, say, root=workspace.root)
     report = BuildReport(
         documents, list(workspace.warnings) + fit.problems, reused=len(kept_decks), out=out
     )
-    with OutputLock(out):
-        remove_stale_temporaries(out)  # left by a killed build; the lock says none is running
-        for d in documents:
-            if d.path in kept_decks and manifest.intact(d.path):
-                say(f"kept {d.path.relative_to(out)} (unchanged)")
-                continue
-            write_atomic(d.path, d.data)
+    # Everything is decided before anything is written, the PDFs too: a handout found too long
+    # on the way leaves the output folder as it was.
+    pdfs = _make_pdfs(workspace, rendered, documents, fit, out, report, say) if pdf else {}
+    report.pdfs = list(pdfs)
+    with OutputLock(out) as output:
+        output.remove_stale_temporaries()  # left by a killed build; the lock says none is running
+        staged: list[Staged] = []
+        try:
+            status: dict[Path, os.stat_result] = {}
+            written: list[Path] = []
+            for d in documents:
+                if d.path in kept_decks and manifest.intact(d.path):
+                    status[d.path] = d.path.stat()
+                    continue
+                staged.append(output.stage(d.path, d.data))
+                status[d.path] = staged[-1].status
+                written.append(d.path)
+            staged += [output.stage(path, data) for path, data in pdfs.items()]
+            staged += fit.cache.stage(output)
+            manifest.record(
+                documents,
+                keys,
+                inputs,
+                fingerprint,
+                [w.render(workspace.root) for w in report.warnings],
+                report.pdfs,
+                status,
+            )
+            staged.append(manifest.stage(output))
+        except BaseException:
+            output.discard(staged)  # nothing has taken a document's place yet
+            raise
+        # All or nothing: every file is on disk under a temporary name before the first rename.
+        output.commit(staged)
+        fit.cache.prune(output)
+    for d in documents:
+        if d.path in written:
             say(f"wrote {d.path.relative_to(out)}")
-        fit.cache.save()
-        if pdf:
-            report.pdfs = _write_pdfs(workspace, rendered, documents, fit, out, report, say)
-        manifest.record(
-            documents,
-            keys,
-            inputs,
-            fingerprint,
-            [w.render(workspace.root) for w in report.warnings],
-            report.pdfs,
-        )
-        manifest.save()
+        else:
+            say(f"kept {d.path.relative_to(out)} (unchanged)")
+    for p in report.pdfs:
+        say(f"wrote {p.relative_to(out)}")
     return report
 
 
-def _write_pdfs(
+def _make_pdfs(
     workspace: Workspace,
     rendered: Sequence[Rendered],
     documents: list[Document],
@@ -289,38 +312,44 @@ def _write_pdfs(
     out: Path,
     report: BuildReport,
     say: Progress,
-) -> list[Path]:
-    """A PDF beside every written document (under the build's lock); returns them in order.
-
-    Handouts the fit measured reuse the fit's PDF of exactly their bytes; a predicted handout
-    that LibreOffice puts on two pages is measured and written again, with its PDF.
-    """
+) -> dict[Path, bytes]:
+    """The PDF of every document, normalised (no clock in it), by PDF path in document order;
+    made in a private folder, nothing written. Handouts the fit measured reuse the fit's PDF of
+    exactly their bytes; a predicted handout that LibreOffice puts on two pages is measured
+    again (its bytes change in place), with its PDF."""
     from .handout_fit import fit_build
-    from .pdf import export_pdfs, pdf_page_count
+    from .pdf import convert_to_pdf, pdf_page_count
 
-    reuse = fit.pdfs
-    rest = [d for d in documents if d.path not in reuse]
-    tags = {d.path: _language_tag(workspace, d.project) for d in rest}
-    # Written after export_pdfs, which is all or nothing.
-    produced = export_pdfs([d.path for d in rest], language_tag=tags)
-    spilled = [d for d in rest if d.predicted and pdf_page_count(produced[d.path]) > 1]
+    reuse = dict(fit.pdfs)
+    tags = {d.path: _language_tag(workspace, d.project) for d in documents}
+    rest = {d.path: d.data for d in documents if d.path not in reuse}
+    produced = convert_to_pdf(rest, language_tag=tags)
+    spilled = [
+        d
+        for d in documents
+        if d.predicted and d.path in rest and pdf_page_count(produced[d.path]) > 1
+    ]
     if spilled:
-        refit = fit_build(_rendered_for(rendered, spilled), spilled, out, say, root=workspace.root)
+        earlier = fit.cache if fit.cache.folder is not None else None  # None: nothing measured
+        refit = fit_build(
+            _rendered_for(rendered, spilled),
+            spilled,
+            out,
+            say,
+            root=workspace.root,
+            cache=earlier,
+        )
         report.warnings += refit.problems
-        refit.cache.save()
-        for d in spilled:
-            write_atomic(d.path, d.data)
-        reuse = {**reuse, **refit.pdfs}
-    for path, data in reuse.items():
-        write_atomic(path.with_suffix(".pdf"), data)
-        produced[path] = path.with_suffix(".pdf")
-    for d in documents:  # same bytes every time: LibreOffice stamps the clock in
-        if d.path in produced:
-            normalize_pdf_file(produced[d.path], package_time(d.data))
-    pdfs = [produced[d.path] for d in documents if d.path in produced]
-    for p in pdfs:
-        say(f"wrote {p.relative_to(out)}")
-    return pdfs
+        fit.cache = refit.cache  # the same one, unless the first fit had nothing to measure
+        reuse.update(refit.pdfs)
+        again = {d.path: d.data for d in spilled if d.path not in refit.pdfs}
+        produced.update(convert_to_pdf(again, language_tag=tags) if again else {})
+    made = {**produced, **reuse}
+    # Same bytes every time: LibreOffice stamps the clock in.
+    return {
+        d.path.with_suffix(".pdf"): normalize_pdf(made[d.path], package_time(d.data))
+        for d in documents
+    }
 
 
 def _rendered_for(rendered: Sequence[Rendered], documents: Sequence[Document]) -> list[Rendered]:

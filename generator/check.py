@@ -13,7 +13,6 @@ installed). It writes nothing to the workspace and returns a :class:`CheckResult
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -429,6 +428,7 @@ def _count_pages(
     """Handout page counts from a LibreOffice PDF export in a temporary folder; None without it."""
     from .formats import LANGUAGE_TAGS
     from .pdf import export_pdfs, find_soffice, pdf_page_count
+    from .processes import work_folder
 
     handouts = [d for d in documents if d.path.suffix == ".docx" and d.pages is None]
     if not handouts:
@@ -437,10 +437,10 @@ def _count_pages(
         return None
     languages = {p.slug: LANGUAGE_TAGS[p.content.language] for p in workspace.projects}
     say(f"counting the pages of {len(handouts)} handout(s) with LibreOffice")
-    with tempfile.TemporaryDirectory(prefix="pitchkit-check-") as work:
+    with work_folder("pitchkit-check-") as work:
         copies: dict[Path, Document] = {}
         for d in handouts:
-            copy = Path(work) / d.project / d.path.name
+            copy = work / d.project / d.path.name
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_bytes(d.data)
             copies[copy] = d

@@ -54,10 +54,10 @@ from .handout_layout import SAFE_SHARE, predict
 from .inline import plain
 from .model import ProjectFile
 from .themes import Theme
-from .writer import write_atomic
 
 if TYPE_CHECKING:
     from .build import Document, Rendered
+    from .writer import Folder, Staged
 
 #: Sections with at least this priority are never left out (the ask, the contact, the benefits).
 ESSENTIAL = 90
@@ -185,25 +185,43 @@ class FitCache:
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
 
-    def save(self) -> None:
-        """Write the entries used now first, then older ones, at most CACHE_ENTRIES; prune PDFs."""
+    def stage(self, output: Folder) -> list[Staged]:
+        """Stage the entries used now first, then older ones (at most CACHE_ENTRIES), and their
+        new PDFs in ``output``, for the build to commit with its documents."""
+        if self.folder is None or not self.used:
+            return []
+        kept = self._kept()
+        staged = []
+        try:
+            for key, pdf in self.new_pdfs.items():
+                target = self.folder / f".{key}.pdf"
+                if key in kept and not output.exists(target):
+                    staged.append(output.stage(target, pdf))
+            payload = {"version": FIT_VERSION, "entries": kept}
+            data = json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False).encode()
+            staged.append(output.stage(self.folder / CACHE_FILE, data))
+        except BaseException:
+            output.discard(staged)
+            raise
+        return staged
+
+    def prune(self, output: Folder) -> None:
+        """Delete the PDFs of entries no longer kept (after a commit)."""
         if self.folder is None or not self.used:
             return
+        kept = self._kept()
+        for name in output.names(self.folder):
+            if name.startswith(".") and name.endswith(".pdf") and name[1:-4] not in kept:
+                output.remove(self.folder / name)
+
+    def save(self, output: Folder) -> None:
+        """Stage, commit and prune at once (outside a build)."""
+        output.commit(self.stage(output))
+        self.prune(output)
+
+    def _kept(self) -> dict[str, dict[str, Any]]:
         order = list(dict.fromkeys([*reversed(self.used), *self.entries]))[:CACHE_ENTRIES]
-        kept = {k: self.entries[k] for k in order if k in self.entries}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for key, pdf in self.new_pdfs.items():
-            target = self.folder / f".{key}.pdf"
-            if key in kept and not target.exists():
-                write_atomic(target, pdf)
-        for old in self.folder.glob(".*.pdf"):
-            if old.stem.lstrip(".") not in kept:
-                old.unlink(missing_ok=True)
-        payload = {"version": FIT_VERSION, "entries": kept}
-        write_atomic(
-            self.folder / CACHE_FILE,
-            json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False).encode(),
-        )
+        return {k: self.entries[k] for k in order if k in self.entries}
 
 
 def _valid_entry(entry: dict[str, Any]) -> bool:
@@ -654,6 +672,7 @@ def fit_build(
     progress: Progress | None = None,
     soffice: str | bool | None = True,
     root: Path | None = None,
+    cache: FitCache | None = None,
 ) -> BuildFit:
     """Fit every handout of a build whose fit was not predicted, in place: each such Document
     gets the measured bytes, its page count and any warning.
@@ -662,10 +681,11 @@ def fit_build(
     returned problems say the one-page check was skipped and how to install it. ``None`` skips
     measuring on request (``pitchkit check --no-pages``): cached results still apply, no warning.
     ``root`` (the workspace) makes file names in a too-long error relative, like other errors.
+    ``cache`` is the cache of an earlier fit in the same build (default: the output folder's).
     """
     by_path = {d.path: d for d in documents if d.kind == "handout" and not d.predicted}
     if not by_path:  # every handout predicted: nothing to measure (nor LibreOffice to find)
-        return BuildFit({}, [], FitCache(None), FitRun([], [], measured=False))
+        return BuildFit({}, [], cache or FitCache(None), FitRun([], [], measured=False))
     from .pdf import find_soffice
     from .writer import document_time
 
@@ -690,7 +710,7 @@ def fit_build(
             )
         )
         targets.append(by_path[path])
-    cache = FitCache(out / CACHE_FOLDER)
+    cache = cache or FitCache(out / CACHE_FOLDER)
     run = fit_handouts(jobs, cache, executable, progress=progress)
     pdfs: dict[Path, bytes] = {}
     missing = soffice is True and executable is None

@@ -14,11 +14,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .writer import Folder, Staged
 
 import generator
 
@@ -129,6 +132,11 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError):
             return cls(out)
 
+    @property
+    def path(self) -> Path:
+        """Where the manifest lives: ``<out>/.pitchkit-cache/.manifest.json``."""
+        return self.out / FOLDER / FILE
+
     def intact(self, path: Path) -> Entry | None:
         """The entry for ``path`` if the file is still exactly as the last build wrote it."""
         entry = self.entries.get(str(path))
@@ -158,11 +166,13 @@ class Manifest:
         fingerprint: str,
         warnings: Sequence[str],
         pdfs: Sequence[Path],
+        status: Mapping[Path, os.stat_result],
     ) -> None:
-        """Remember this build; call after every document is written."""
+        """Remember this build: ``status`` is each document's file status as written (a staged
+        file keeps its size and modification time when it is renamed into place)."""
         self.entries = {}
         for d in documents:
-            stat = d.path.stat()
+            stat = status[d.path]
             self.entries[str(d.path)] = Entry(
                 d.project,
                 d.audience,
@@ -179,10 +189,8 @@ class Manifest:
         self.warnings = list(warnings)
         self.pdfs = [str(p) for p in pdfs]
 
-    def save(self) -> None:
-        """Write the manifest atomically (a killed build leaves the old one or none)."""
-        from .writer import write_atomic
-
+    def stage(self, output: Folder) -> Staged:
+        """Stage the manifest in ``output`` (the build commits it last, with its documents)."""
         data = {
             "version": VERSION,
             "fingerprint": self.fingerprint,
@@ -191,4 +199,4 @@ class Manifest:
             "warnings": self.warnings,
             "pdfs": self.pdfs,
         }
-        write_atomic(self.out / FOLDER / FILE, json.dumps(data, indent=1, sort_keys=True).encode())
+        return output.stage(self.path, json.dumps(data, indent=1, sort_keys=True).encode())

@@ -6,8 +6,8 @@ until :meth:`OfficeServer.close`. It talks to LibreOffice through ``uno_worker.p
 Python that has LibreOffice's ``uno`` module (:func:`find_uno_python`; on Debian the system
 Python with python3-uno). :func:`OfficeServer.available` says whether that is possible; where it
 is not, callers use :func:`generator.pdf.export_pdfs`, which starts LibreOffice per call.
-Conversions are all or nothing, like export_pdfs: every PDF is checked before any is moved into
-place. Failures raise :class:`generator.pdf.PdfExportError`.
+Conversions take bytes and give bytes (:meth:`OfficeServer.convert`), made in a private folder:
+the caller writes them where they belong. Failures raise :class:`generator.pdf.PdfExportError`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -37,6 +37,7 @@ from .pdf import (
     find_soffice,
     pdf_page_count,
 )
+from .processes import work_folder
 
 
 def _worker_path() -> Path:
@@ -91,7 +92,7 @@ class _Worker:
     """One uno_worker.py process and the LibreOffice it runs, for one language."""
 
     def __init__(self, python: str, soffice: str, language: str | None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="pitchkit-office-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=f"pitchkit-office-{os.getpid()}-"))
         profile = self.folder / "profile"
         profile.mkdir()
         if language:
@@ -199,28 +200,26 @@ class OfficeServer:
             self._workers[language] = worker
         return worker
 
-    def export(
-        self, documents: Sequence[Path], language_tag: Mapping[Path, str] | None = None
-    ) -> dict[Path, Path]:
-        """Write ``<doc>.pdf`` beside every document; all or nothing; return doc -> pdf."""
-        tags = {Path(d).resolve(): t for d, t in (language_tag or {}).items()}
-        staged: dict[Path, Path] = {}
-        try:
-            for doc in documents:
-                source = Path(doc).resolve()
-                if source.suffix.lower() not in _FILTERS:
-                    raise ValueError(f"cannot export {doc} to PDF: only .pptx and .docx")
-                partial = source.with_name(f".{source.stem}.{uuid.uuid4().hex[:8]}.pdf")
-                self._worker(tags.get(source)).convert(source, partial)
-                if not partial.is_file() or pdf_page_count(partial) < 1:
-                    raise PdfExportError(f"LibreOffice made no usable PDF of {source.name}")
-                staged[Path(doc)] = partial
-            for doc, partial in staged.items():
-                os.replace(partial, Path(doc).with_suffix(".pdf"))
-            return {Path(doc): Path(doc).with_suffix(".pdf") for doc in documents}
-        finally:
-            for partial in staged.values():
-                partial.unlink(missing_ok=True)
+    def convert(
+        self, documents: Mapping[Path, bytes], language_tag: Mapping[Path, str] | None = None
+    ) -> dict[Path, bytes]:
+        """The PDF of each document given as bytes (by the path it will have); converted in a
+        private folder, so nothing is written beside the paths. All or nothing."""
+        tags = dict(language_tag or {})
+        made: dict[Path, bytes] = {}
+        with work_folder("pitchkit-office-") as work:
+            for number, (path, data) in enumerate(documents.items()):
+                if path.suffix.lower() not in _FILTERS:
+                    raise ValueError(f"cannot export {path} to PDF: only .pptx and .docx")
+                folder = work / str(number)
+                folder.mkdir()
+                source, target = folder / path.name, folder / f"{path.stem}.pdf"
+                source.write_bytes(data)
+                self._worker(tags.get(path)).convert(source, target)
+                if not target.is_file() or pdf_page_count(target) < 1:
+                    raise PdfExportError(f"LibreOffice made no usable PDF of {path.name}")
+                made[path] = target.read_bytes()
+        return made
 
     def close(self) -> None:
         """Stop every LibreOffice this server started."""

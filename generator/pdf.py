@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
+import io
 import json
 import os
 import re
@@ -42,8 +43,9 @@ from typing import NoReturn
 from pypdf import PdfReader
 
 from generator.errors import BuildError
+from generator.processes import work_folder
 
-__all__ = ["PdfExportError", "export_pdfs", "find_soffice", "pdf_page_count"]
+__all__ = ["PdfExportError", "convert_to_pdf", "export_pdfs", "find_soffice", "pdf_page_count"]
 
 #: PDF export filter per document type. soffice takes one filter per call and
 #: Impress and Writer each have their own (one module's filter on the other's
@@ -127,17 +129,18 @@ def find_soffice() -> str | None:
     return None
 
 
-def pdf_page_count(pdf: Path) -> int:
-    """Return the number of pages of ``pdf``.
+def pdf_page_count(pdf: Path | bytes) -> int:
+    """Return the number of pages of ``pdf`` (a file, or a PDF's bytes).
 
     Raises :class:`PdfExportError` if the file is missing or is not a
     readable PDF.
     """
     try:
-        return len(PdfReader(pdf).pages)
+        return len(PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf).pages)
     except Exception as exc:  # pypdf raises many types on damaged files
+        shown = "made by LibreOffice" if isinstance(pdf, bytes) else str(pdf)
         raise PdfExportError(
-            f"The PDF file {pdf} is missing or damaged ({exc}). "
+            f"The PDF file {shown} is missing or damaged ({exc}). "
             "Delete it and export the PDFs again."
         ) from exc
 
@@ -193,11 +196,11 @@ def export_pdfs(
     messages: list[str] = []  # LibreOffice's own error lines, to help find the cause
     # ignore_cleanup_errors: after a timeout, a killed soffice.bin may still be
     # exiting while the folder is removed; that must not hide the real error.
-    with tempfile.TemporaryDirectory(prefix="pitchkit-pdf-", ignore_cleanup_errors=True) as work:
-        outdirs = [Path(work) / f"out{number}" for number in range(len(batches))]
+    with work_folder("pitchkit-pdf-") as work:
+        outdirs = [work / f"out{number}" for number in range(len(batches))]
 
         def run(number: int) -> str:
-            profile = Path(work) / f"profile{number}"
+            profile = work / f"profile{number}"
             return _run_batch(soffice, batches[number], profile, outdirs[number], deadline)
 
         # Each batch has its own profile and folder, and one soffice converts on one core:
@@ -226,6 +229,38 @@ def export_pdfs(
         for doc, pdf in produced.items():
             _move_into_place(pdf, doc.with_suffix(".pdf"))
     return {Path(doc): Path(doc).with_suffix(".pdf") for doc in documents}
+
+
+def convert_to_pdf(
+    documents: Mapping[Path, bytes],
+    *,
+    timeout: float = 300,
+    language_tag: Mapping[Path, str] | None = None,
+) -> dict[Path, bytes]:
+    """The PDF of each document given as bytes (by the path it will have), as :func:`export_pdfs`
+    makes it; converted in a private temporary folder, so nothing is written beside the paths.
+
+    The documents keep their file names in that folder (LibreOffice may show a name), one
+    folder per target folder. All or nothing, like :func:`export_pdfs`.
+    """
+    if not documents:
+        return {}
+    tags = {Path(doc): tag for doc, tag in (language_tag or {}).items()}
+    with work_folder("pitchkit-pdf-") as work:
+        copies: dict[Path, Path] = {}
+        folders: dict[Path, Path] = {}
+        for path, data in documents.items():
+            folder = folders.setdefault(path.parent, work / f"d{len(folders)}")
+            folder.mkdir(exist_ok=True)
+            copy = folder / path.name
+            copy.write_bytes(data)
+            copies[path] = copy
+        made = export_pdfs(
+            list(copies.values()),
+            timeout=timeout,
+            language_tag={copies[p]: t for p, t in tags.items() if p in copies},
+        )
+        return {path: made[copy].read_bytes() for path, copy in copies.items()}
 
 
 class _Batch:

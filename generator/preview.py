@@ -16,7 +16,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,7 +27,8 @@ from .build import BuildReport, Document
 from .check import CheckResult, Finding, check_documents
 from .errors import BuildError
 from .loader import Workspace, load_workspace, locate
-from .writer import OutputLock, write_atomic
+from .processes import work_folder
+from .writer import Folder, OutputLock
 
 PREVIEW_DIR = "preview"
 MANIFEST = "preview.json"
@@ -76,15 +76,16 @@ def preview(
     timings["build and PDF"] = time.monotonic() - started
     workspace = load_workspace(path)
     out = _out_folder(workspace, out)
-    started = time.monotonic()
-    pictures = render_pages(report.pdfs, say)
-    timings["pictures"] = time.monotonic() - started
-    page_counts = {
-        d.path: len(pictures.get(d.path.with_suffix(".pdf"), [])) for d in report.documents
-    }
-    result = check_documents(workspace, report.documents, page_counts)
-    result.pages_checked = True
-    pages = write_pages(workspace, out, report.documents, pictures, result)
+    with OutputLock(out) as output:  # the pictures and pages are written under the lock too
+        started = time.monotonic()
+        pictures = render_pages(report.pdfs, output, say)
+        timings["pictures"] = time.monotonic() - started
+        page_counts = {
+            d.path: len(pictures.get(d.path.with_suffix(".pdf"), [])) for d in report.documents
+        }
+        result = check_documents(workspace, report.documents, page_counts)
+        result.pages_checked = True
+        pages = write_pages(workspace, out, report.documents, pictures, result, output)
     return PreviewResult(
         out / "index.html",
         pages,
@@ -104,11 +105,15 @@ def find_pdftoppm() -> str | None:
     return shutil.which("pdftoppm")
 
 
-def render_pages(pdfs: Iterable[Path], say: Progress | None = None) -> dict[Path, list[Path]]:
+def render_pages(
+    pdfs: Iterable[Path], output: Folder, say: Progress | None = None
+) -> dict[Path, list[Path]]:
     """Render each PDF's pages to ``<pdf folder>/preview/<stem>-<n>.png``; return pdf -> PNGs.
 
-    Old pictures of the same document are replaced, so a deck that lost a slide loses its picture.
-    Slides (landscape) and pages (portrait) get their own size, see SLIDE_PIXELS and PAGE_PIXELS.
+    pdftoppm works in a private folder; the pictures are written through ``output`` (the
+    output folder, under its lock). Old pictures of the same document are replaced, so a deck
+    that lost a slide loses its picture. Slides (landscape) and pages (portrait) get their own
+    size, see SLIDE_PIXELS and PAGE_PIXELS.
     """
     tool = find_pdftoppm()
     pdfs = list(pdfs)
@@ -119,12 +124,11 @@ def render_pages(pdfs: Iterable[Path], say: Progress | None = None) -> dict[Path
     made: dict[Path, list[Path]] = {}
     for pdf in pdfs:
         folder = pdf.parent / PREVIEW_DIR
-        folder.mkdir(parents=True, exist_ok=True)
         size = PAGE_PIXELS if pdf.stem.endswith("-handout") else SLIDE_PIXELS
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=folder) as work:
+        with work_folder("pitchkit-preview-") as work:
             try:
                 subprocess.run(
-                    [tool, "-png", "-scale-to", str(size), str(pdf), str(Path(work) / "p")],
+                    [tool, "-png", "-scale-to", str(size), str(pdf), str(work / "p")],
                     check=True,
                     capture_output=True,
                     timeout=300,
@@ -134,14 +138,15 @@ def render_pages(pdfs: Iterable[Path], say: Progress | None = None) -> dict[Path
                 raise PreviewError(f"pdftoppm could not read {pdf.name}: {message}") from None
             except subprocess.TimeoutExpired:
                 raise PreviewError(f"pdftoppm took too long on {pdf.name}") from None
-            rendered = sorted(Path(work).glob("p-*.png"), key=_page_number)
-            for old in folder.glob(f"{glob_escape(pdf.stem)}-*.png"):
-                if re.fullmatch(re.escape(pdf.stem) + r"-\d+\.png", old.name):
-                    old.unlink()
+            rendered = sorted(work.glob("p-*.png"), key=_page_number)
+            own = re.compile(re.escape(pdf.stem) + r"-\d+\.png")
+            for name in output.names(folder):
+                if own.fullmatch(name):
+                    output.remove(folder / name)
             pictures = []
             for n, png in enumerate(rendered, 1):
                 target = folder / f"{pdf.stem}-{n:02d}.png"
-                png.replace(target)
+                output.write(target, png.read_bytes())
                 pictures.append(target)
         made[pdf] = pictures
         if say is not None:
@@ -203,8 +208,10 @@ def write_pages(
     documents: Sequence[Document],
     pictures: Mapping[Path, list[Path]],
     result: CheckResult,
+    output: Folder,
 ) -> list[Path]:
-    """Write ``P/index.html`` per project built, then ``index.html``; return the pages written."""
+    """Write ``P/index.html`` per project built, then ``index.html``, through ``output`` (the
+    output folder, under its lock); return the pages written."""
     from .accessibility import slide_titles
 
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -212,90 +219,87 @@ def write_pages(
     by_project: dict[str, list[Document]] = {}
     for d in documents:
         by_project.setdefault(d.project, []).append(d)
-    with OutputLock(out):
-        for project in workspace.projects:
-            docs = by_project.get(project.slug)
-            if not docs:
-                continue
-            folder = out / project.slug
-            audiences = []
-            for key in dict.fromkeys(d.audience for d in docs):
-                audience = workspace.audience(project, key) if key in workspace.audiences else None
-                view: dict[str, Any] = {
-                    "key": key,
-                    "name": audience.name if audience else key,
-                    "who": (audience.who if audience else None) or "",
-                    "files": [],
-                    "documents": [],
-                    "findings": [],
-                }
-                for d in (d for d in docs if d.audience == key):
-                    pdf = d.path.with_suffix(".pdf")
-                    view["files"].append(
-                        {"name": d.path.name, "kind": d.kind, "suffix": d.path.suffix}
-                    )
-                    if pdf.is_file():
-                        view["files"].append({"name": pdf.name, "kind": d.kind, "suffix": ".pdf"})
-                    findings = [f for f in result.findings if f.document == d.path.name]
-                    view["findings"] += [_finding_view(f) for f in findings]
-                    titles = slide_titles(d.data) if d.path.suffix == ".pptx" else []
-                    pages = []
-                    for n, png in enumerate(pictures.get(pdf, []), 1):
-                        title = titles[n - 1] if n - 1 < len(titles) else ""
-                        marks = (
-                            [_finding_view(f) for f in findings if _slide_number(f) == n]
-                            if d.kind == "pitch"
-                            else []
-                        )
-                        pages.append(
-                            {
-                                "n": n,
-                                "src": f"{PREVIEW_DIR}/{png.name}",
-                                "title": title,
-                                "findings": marks,
-                                "error": any(m["severity"] == "error" for m in marks),
-                            }
-                        )
-                    view["documents"].append({"kind": d.kind, "name": d.path.name, "pages": pages})
-                view["errors"] = sum(1 for f in view["findings"] if f["severity"] == "error")
-                view["warnings"] = len(view["findings"]) - view["errors"]
-                audiences.append(view)
-            content = project.content
-            manifest = {
-                "slug": project.slug,
-                "title": content.project.title,
-                "subtitle": content.project.subtitle or "",
-                "municipality": content.project.municipality,
-                "language": content.language,
-                "audiences": [
-                    {
-                        "name": a["name"],
-                        "errors": a["errors"],
-                        "warnings": a["warnings"],
-                        "thumbnail": next(
-                            (
-                                f"{project.slug}/{doc['pages'][0]['src']}"
-                                for doc in a["documents"]
-                                if doc["kind"] == "pitch" and doc["pages"]
-                            ),
-                            "",
-                        ),
-                    }
-                    for a in audiences
-                ],
-                "generated": now,
+    for project in workspace.projects:
+        docs = by_project.get(project.slug)
+        if not docs:
+            continue
+        folder = out / project.slug
+        audiences = []
+        for key in dict.fromkeys(d.audience for d in docs):
+            audience = workspace.audience(project, key) if key in workspace.audiences else None
+            view: dict[str, Any] = {
+                "key": key,
+                "name": audience.name if audience else key,
+                "who": (audience.who if audience else None) or "",
+                "files": [],
+                "documents": [],
+                "findings": [],
             }
-            html = _template("preview_project.html.j2").render(
-                project=manifest, audiences=audiences, generated=now, language=content.language
-            )
-            write_atomic(folder / "index.html", html.encode("utf-8"))
-            write_atomic(
-                folder / PREVIEW_DIR / MANIFEST,
-                json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
-            )
-            written.append(folder / "index.html")
-        programme = [_finding_view(f) for f in result.findings if f.project == "programme"]
-        written.append(write_index(workspace.root, out, now, programme))
+            for d in (d for d in docs if d.audience == key):
+                pdf = d.path.with_suffix(".pdf")
+                view["files"].append({"name": d.path.name, "kind": d.kind, "suffix": d.path.suffix})
+                if pdf.is_file():
+                    view["files"].append({"name": pdf.name, "kind": d.kind, "suffix": ".pdf"})
+                findings = [f for f in result.findings if f.document == d.path.name]
+                view["findings"] += [_finding_view(f) for f in findings]
+                titles = slide_titles(d.data) if d.path.suffix == ".pptx" else []
+                pages = []
+                for n, png in enumerate(pictures.get(pdf, []), 1):
+                    title = titles[n - 1] if n - 1 < len(titles) else ""
+                    marks = (
+                        [_finding_view(f) for f in findings if _slide_number(f) == n]
+                        if d.kind == "pitch"
+                        else []
+                    )
+                    pages.append(
+                        {
+                            "n": n,
+                            "src": f"{PREVIEW_DIR}/{png.name}",
+                            "title": title,
+                            "findings": marks,
+                            "error": any(m["severity"] == "error" for m in marks),
+                        }
+                    )
+                view["documents"].append({"kind": d.kind, "name": d.path.name, "pages": pages})
+            view["errors"] = sum(1 for f in view["findings"] if f["severity"] == "error")
+            view["warnings"] = len(view["findings"]) - view["errors"]
+            audiences.append(view)
+        content = project.content
+        manifest = {
+            "slug": project.slug,
+            "title": content.project.title,
+            "subtitle": content.project.subtitle or "",
+            "municipality": content.project.municipality,
+            "language": content.language,
+            "audiences": [
+                {
+                    "name": a["name"],
+                    "errors": a["errors"],
+                    "warnings": a["warnings"],
+                    "thumbnail": next(
+                        (
+                            f"{project.slug}/{doc['pages'][0]['src']}"
+                            for doc in a["documents"]
+                            if doc["kind"] == "pitch" and doc["pages"]
+                        ),
+                        "",
+                    ),
+                }
+                for a in audiences
+            ],
+            "generated": now,
+        }
+        html = _template("preview_project.html.j2").render(
+            project=manifest, audiences=audiences, generated=now, language=content.language
+        )
+        output.write(folder / "index.html", html.encode("utf-8"))
+        output.write(
+            folder / PREVIEW_DIR / MANIFEST,
+            json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
+        written.append(folder / "index.html")
+    programme = [_finding_view(f) for f in result.findings if f.project == "programme"]
+    written.append(write_index(workspace.root, out, now, output, programme))
     return written
 
 
@@ -324,7 +328,11 @@ def _programme(out: Path, findings: list[dict[str, Any]]) -> dict[str, Any] | No
 
 
 def write_index(
-    root: Path, out: Path, now: str, programme_findings: list[dict[str, Any]] | None = None
+    root: Path,
+    out: Path,
+    now: str,
+    output: Folder,
+    programme_findings: list[dict[str, Any]] | None = None,
 ) -> Path:
     """``index.html``: every project of the workspace that has a preview (from its manifest),
     and the programme deck when there is one."""
@@ -342,5 +350,5 @@ def write_index(
         generated=now,
         programme=_programme(out, programme_findings or []),
     )
-    write_atomic(out / "index.html", html.encode("utf-8"))
+    output.write(out / "index.html", html.encode("utf-8"))
     return out / "index.html"

@@ -138,52 +138,58 @@ class Watcher:
         """Load, render and build everything of ``target``, then write (and PDF) the decks."""
         from .build import build_documents, plan, render_all
         from .loader import load_workspace
-        from .writer import OutputLock, write_atomic
+        from .writer import OutputLock
 
         workspace = load_workspace(target.path)
         out = (self.out or workspace.root / "output").resolve()
         rendered = render_all(workspace, plan(workspace))
         decks = [d for item in rendered for d in build_documents(item, out) if d.kind == "pitch"]
-        with OutputLock(out):
-            for d in decks:
-                if not d.path.resolve().is_relative_to(out):
-                    raise PitchkitError(f"refusing to write outside the output folder: {d.path}")
-                write_atomic(d.path, d.data)
+        with OutputLock(out) as output:
+            output.commit([output.stage(d.path, d.data) for d in decks])
         if self.pdf:
             self._pdfs(decks)
         return decks
 
     def _pdfs(self, documents: list[Any]) -> list[Path]:
-        """PDFs of ``documents``: in the running LibreOffice, or one started for this call."""
+        """PDFs of ``documents``: in the running LibreOffice, or one started for this call;
+        normalised and written all together under the output folder's lock."""
         from .formats import LANGUAGE_TAGS
         from .loader import load_workspace
-        from .pdf import export_pdfs
+        from .pdf import convert_to_pdf
+        from .writer import OutputLock, normalize_pdf, package_time
 
         if not documents:
             return []
-        languages = {
-            p.slug: LANGUAGE_TAGS[p.content.language] for p in load_workspace(self.path).projects
-        }
+        workspace = load_workspace(self.path)
+        languages = {p.slug: LANGUAGE_TAGS[p.content.language] for p in workspace.projects}
         tags = {d.path: languages.get(d.project, "nl-NL") for d in documents}
-        paths = [d.path for d in documents]
+        data = {d.path: d.data for d in documents}
         made = (
-            self.office.export(paths, tags)
+            self.office.convert(data, tags)
             if self.office is not None
-            else export_pdfs(paths, language_tag=tags)
+            else convert_to_pdf(data, language_tag=tags)
         )
-        return [made[p] for p in paths if p in made]
+        pdfs = {
+            d.path.with_suffix(".pdf"): normalize_pdf(made[d.path], package_time(d.data))
+            for d in documents
+        }
+        with OutputLock((self.out or workspace.root / "output").resolve()) as output:
+            output.commit([output.stage(path, pdf) for path, pdf in pdfs.items()])
+        return list(pdfs)
 
     def _preview(self, documents: list[Any], pdfs: list[Path]) -> None:
         from .check import check_documents
         from .loader import load_workspace
         from .preview import render_pages, write_pages
+        from .writer import OutputLock
 
         workspace = load_workspace(self.path)
-        pictures = render_pages(pdfs)
-        pages = {d.path: len(pictures.get(d.path.with_suffix(".pdf"), [])) for d in documents}
-        result = check_documents(workspace, documents, pages)
         out = (self.out or workspace.root / "output").resolve()
-        write_pages(workspace, out, documents, pictures, result)
+        with OutputLock(out) as output:
+            pictures = render_pages(pdfs, output)
+            pages = {d.path: len(pictures.get(d.path.with_suffix(".pdf"), [])) for d in documents}
+            result = check_documents(workspace, documents, pages)
+            write_pages(workspace, out, documents, pictures, result, output)
 
 
 def watch_paths(path: Path, out: Path) -> list[Path]:

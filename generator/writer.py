@@ -1,26 +1,35 @@
 """Write documents safely and reproducibly.
 
-Contract: :func:`write_atomic` writes to a temporary file in the same folder (its name starts
-with a dot and ends in ``.tmp``, so nobody takes it for a document) and renames it into place, so
+Contract: every file pitchkit writes into an output folder or a workspace goes through one
+:class:`Folder`: inside it, never through a symbolic link below it, atomically (a temporary file
+in the same folder, its name starting with a dot and ending in ``.tmp``, renamed into place), so
 a build killed at any moment leaves either the old or the new complete file; a failure is a
-:class:`BuildError` saying what to do. :func:`remove_stale_temporaries` removes what a killed build
-left behind. :func:`package_bytes` saves an OOXML package with fixed entry times (embedded
-workbooks too), so the same input gives the same bytes (:func:`normalize_zip` rewrites one so);
-:func:`document_time` is the one time stamped into documents (SOURCE_DATE_EPOCH, else the
-project date, never the clock).
-:class:`OutputLock` keeps two builds from interleaving: the second one is refused.
+:class:`BuildError` saying what to do. :meth:`Folder.stage` and :meth:`Folder.commit` write a set
+of files all or none: every file is on disk before the first takes its place.
+:meth:`Folder.remove_stale_temporaries` removes what a killed build left behind.
+:class:`OutputLock` keeps two builds from interleaving (the second one is refused) and gives the
+output folder's :class:`Folder`, so documents are written under the lock.
+
+:func:`package_bytes` saves an OOXML package with fixed entry times (embedded workbooks too), so
+the same input gives the same bytes (:func:`normalize_zip` rewrites one so); :func:`normalize_pdf`
+takes LibreOffice's clock out of a PDF; :func:`document_time` is the one time stamped into
+documents (SOURCE_DATE_EPOCH, else the project date, never the clock).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import os
+import random
 import re
-import tempfile
+import stat
+import string
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -169,17 +178,6 @@ def normalize_pdf(data: bytes, when: dt.datetime) -> bytes:
     return _PDF_CHECKSUM.sub(ids(digest), data)
 
 
-def normalize_pdf_file(path: Path, when: dt.datetime) -> None:
-    """Apply :func:`normalize_pdf` to the PDF at ``path`` (atomically; unchanged files stay)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"cannot read {path} ({exc.strerror or exc})") from None
-    fixed = normalize_pdf(data, when)
-    if fixed != data:
-        write_atomic(path, fixed)
-
-
 def package_time(data: bytes) -> dt.datetime:
     """The created time stamped into an Office package's docProps/core.xml (by normalize_zip)."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -198,107 +196,437 @@ def _as_uuid(digest: bytes) -> bytes:
     return b"-".join((hexa[:8], hexa[8:12], hexa[12:16], hexa[16:20], hexa[20:32]))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
+class Folder:
+    """Every write below ``root`` (the output folder, or a workspace for ``init``).
 
-    The data is on disk (fsync) before the rename, and the rename is on disk before returning,
-    so even a power cut leaves the old or the new file. Raises BuildError on any OS failure.
+    Contract: a path must lie below ``root`` (lexically, ``..`` refused), and no folder or file
+    below ``root`` is reached through a symbolic link: a link is refused with a
+    :class:`BuildError` naming it, so nothing outside is written, replaced or deleted. ``root``
+    itself is resolved once (a linked output folder is the user's own choice). On POSIX every
+    step opens the next folder relative to the one before with ``O_NOFOLLOW``, so a link cannot
+    be slipped in between check and use; elsewhere each step is checked with ``lstat``.
+    Writes are atomic (a dot-named ``.tmp`` beside the target, fsync, rename). Documents get
+    their folder through :class:`OutputLock`, so they are written under the build's lock.
     """
-    tmp: str | None = None
+
+    def __init__(self, root: Path) -> None:
+        self.given = Path(os.path.abspath(root))
+        self.root = self.given.resolve()
+
+    # -- finding the way down, never through a link -----------------------------------------
+
+    def _parts(self, path: Path) -> tuple[str, ...]:
+        """The names below the root that lead to ``path`` (given as it is, or resolved)."""
+        full = Path(os.path.normpath(os.path.abspath(path)))
+        for root in (self.given, self.root):
+            if full.is_relative_to(root):
+                parts = full.relative_to(root).parts
+                break
+        else:
+            raise BuildError(f"refusing to write outside {self.root}: {path}")
+        if not parts:
+            raise BuildError(f"refusing to write {path}: it is the folder {self.root} itself")
+        return parts
+
+    def _link_error(self, parts: Sequence[str]) -> BuildError:
+        link = self.root.joinpath(*parts)
+        return BuildError(
+            f"{link} is a symbolic link; pitchkit never writes through a link inside "
+            f"{self.root} (it could point anywhere). Remove the link, or put a real folder or "
+            "file in its place, then run the command again"
+        )
+
+    @contextlib.contextmanager
+    def _parent(self, path: Path, create: bool = True) -> Iterator[tuple[int | None, str]]:
+        """``(folder, name)`` of ``path``: an open folder descriptor and the last name, or (where
+        the OS has no folder descriptors) ``None`` and the checked full path. Yields nothing when
+        a folder is missing and ``create`` is false (FileNotFoundError)."""
+        parts = self._parts(path)
+        if create:
+            self.root.mkdir(parents=True, exist_ok=True)  # the folder the user chose (or -o)
+        if not _DIR_FD:
+            current = self.root
+            for depth, name in enumerate(parts[:-1], 1):
+                current = current / name
+                if current.is_symlink():
+                    raise self._link_error(parts[:depth])
+                if not current.exists():
+                    if not create:
+                        raise FileNotFoundError(str(current))
+                    current.mkdir(exist_ok=True)
+            yield None, str(self.root.joinpath(*parts))
+            return
+        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for depth, name in enumerate(parts[:-1], 1):
+                try:
+                    below = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                except FileNotFoundError:
+                    if not create:
+                        raise
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(name, 0o777, dir_fd=fd)
+                    below = self._open_below(fd, name, parts[:depth])
+                except OSError:
+                    below = self._open_below(fd, name, parts[:depth])
+                os.close(fd)
+                fd = below
+            yield fd, parts[-1]
+        finally:
+            os.close(fd)
+
+    def _open_below(self, fd: int, name: str, parts: Sequence[str]) -> int:
+        """Open folder ``name`` in ``fd`` after a first try failed: a link is named as such."""
+        try:
+            return os.open(name, _DIR_FLAGS, dir_fd=fd)
+        except OSError:
+            if _is_link(fd, name):
+                raise self._link_error(parts) from None
+            raise
+
+    def _refuse_link(self, fd: int | None, name: str, path: Path) -> None:
+        if _is_link(fd, name):
+            raise self._link_error(self._parts(path))
+
+    def check(self, path: Path) -> None:
+        """Raise the error a write of ``path`` would meet on a link, before anything is written
+        (folders that do not exist yet are fine)."""
+        parts = self._parts(path)
+        current = self.root
+        for depth, name in enumerate(parts, 1):
+            current = current / name
+            if current.is_symlink():
+                raise self._link_error(parts[:depth])
+            if not current.exists():
+                return
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def exists(self, path: Path) -> bool:
+        """Whether ``path`` exists (a link below the root is refused, not followed)."""
+        try:
+            with self._parent(path, create=False) as (fd, name):
+                os.stat(name, dir_fd=fd, follow_symlinks=False)
+                self._refuse_link(fd, name, path)
+                return True
+        except FileNotFoundError:
+            return False
+
+    def names(self, folder: Path) -> list[str]:
+        """The names in ``folder`` below the root (empty when it does not exist)."""
+        try:
+            with self._folder(folder) as fd:
+                return sorted(os.listdir(fd if fd is not None else folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    @contextlib.contextmanager
+    def _folder(self, folder: Path) -> Iterator[int | None]:
+        """An open descriptor of ``folder`` (the root itself allowed), reached without links."""
+        if Path(os.path.normpath(os.path.abspath(folder))) in (self.given, self.root):
+            if not _DIR_FD:
+                yield None
+                return
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        else:
+            with self._parent(folder, create=False) as (parent, name):
+                if parent is None:
+                    if Path(name).is_symlink():
+                        raise self._link_error(self._parts(folder))
+                    yield None
+                    return
+                fd = self._open_below(parent, name, self._parts(folder))
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, path: Path, data: bytes) -> os.stat_result:
+        """Write ``data`` to ``path`` atomically (the old file or the new one, even after a power
+        cut); returns the new file's status. Raises BuildError saying what to do."""
+        staged = self.stage(path, data)
+        return self.commit([staged])[0][1]
+
+    def stage(self, path: Path, data: bytes) -> Staged:
+        """Write ``data`` beside ``path`` under a hidden temporary name, on disk (fsync); it takes
+        the target's place only in :meth:`commit`. A failure removes the temporary file."""
+        try:
+            with self._parent(path) as (fd, name):
+                self._refuse_link(fd, name, path)
+                mode = _document_mode(fd, name)
+                for _attempt in range(100):
+                    temporary = f".{Path(name).name}.{_random_tag()}.tmp"
+                    if fd is None:
+                        temporary = str(Path(name).parent / temporary)
+                    try:
+                        handle = os.open(temporary, _NEW_FILE, 0o600, dir_fd=fd)
+                        break
+                    except FileExistsError:
+                        continue
+                else:
+                    raise FileExistsError(f"no free temporary name beside {path}")
+                try:
+                    with os.fdopen(handle, "wb") as out:
+                        # A document gets the permissions a plain save would give it, so
+                        # colleagues on a shared folder can still open it.
+                        _chmod(out.fileno(), temporary, mode)
+                        out.write(data)
+                        out.flush()
+                        os.fsync(out.fileno())
+                    status = os.stat(temporary, dir_fd=fd, follow_symlinks=False)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary, dir_fd=fd)
+                    raise
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+        return Staged(path, Path(temporary).name, status)
+
+    def commit(self, staged: Sequence[Staged]) -> list[tuple[Path, os.stat_result]]:
+        """Rename every staged file into place, in order; returns (path, status) of each.
+
+        A rename that fails stops the commit: the error names the files already replaced and
+        removes the temporary files of the rest, which stay as they were.
+        """
+        done: list[tuple[Path, os.stat_result]] = []
+        try:
+            for item in staged:
+                with self._parent(item.path, create=False) as (fd, name):
+                    self._refuse_link(fd, name, item.path)
+                    source = (
+                        item.temporary
+                        if fd is not None
+                        else str(Path(name).parent / item.temporary)
+                    )
+                    os.replace(source, name, src_dir_fd=fd, dst_dir_fd=fd)
+                    if fd is not None:
+                        _fsync_folder(fd)
+                done.append((item.path, item.status))
+        except OSError as exc:
+            failed = staged[len(done)]
+            self.discard(staged[len(done) :])
+            error = _write_error(failed.path, exc)
+            if done:
+                written = ", ".join(str(p) for p, _ in done)
+                error = BuildError(f"{error}. Already written: {written}; the others were not")
+            raise error from None
+        except BaseException:
+            self.discard(staged[len(done) :])
+            raise
+        return done
+
+    def discard(self, staged: Sequence[Staged]) -> None:
+        """Remove staged temporary files (what a failed or refused step leaves)."""
+        for item in staged:
+            with (
+                contextlib.suppress(OSError, BuildError),
+                self._parent(item.path, create=False) as (fd, name),
+            ):
+                target = (
+                    item.temporary if fd is not None else str(Path(name).parent / item.temporary)
+                )
+                os.unlink(target, dir_fd=fd)
+
+    def create(self, path: Path, data: bytes) -> bool:
+        """Write ``path`` only if nothing has that name yet; False when something does (it is
+        left as it is). Never writes through a link."""
+        try:
+            with self._parent(path) as (fd, name):
+                try:
+                    handle = os.open(name, _NEW_FILE, 0o666, dir_fd=fd)
+                except FileExistsError:
+                    return False
+                try:
+                    with os.fdopen(handle, "wb") as out:
+                        out.write(data)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name, dir_fd=fd)
+                    raise
+                return True
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+
+    def append(self, path: Path, data: bytes) -> None:
+        """Add ``data`` at the end of the existing file ``path`` (kept in place, not replaced)."""
+        try:
+            with self._parent(path) as (fd, name):
+                self._refuse_link(fd, name, path)
+                flags = os.O_WRONLY | os.O_APPEND | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+                handle = os.open(name, flags, dir_fd=fd)
+                with os.fdopen(handle, "ab") as out:
+                    out.write(data)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+
+    def remove(self, path: Path) -> bool:
+        """Delete the file ``path`` (a link is removed itself, never what it points to)."""
+        try:
+            with self._parent(path, create=False) as (fd, name):
+                os.unlink(name, dir_fd=fd)
+                return True
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise BuildError(f"cannot delete {path} ({exc.strerror or exc})") from None
+
+    def mkdir(self, path: Path) -> None:
+        """Make the folder ``path`` (and those above it) below the root, never through a link."""
+        with self._parent(path / "x") as (_fd, _name):
+            pass
+
+    def remove_stale_temporaries(self, depth: int = 3) -> list[Path]:
+        """Remove temporary files a killed write left below the root, ``depth`` folders deep.
+
+        Call it only while holding the :class:`OutputLock`: then no other build is writing them.
+        Only names of the form ``.<document>.<8 characters>.tmp`` (or ``.part``) are touched;
+        links are neither followed nor removed.
+        """
+        removed: list[Path] = []
+        folders = [self.root]
+        for _level in range(depth):
+            below = []
+            for folder in folders:
+                for name in self.names(folder):
+                    candidate = folder / name
+                    try:
+                        kind = self.kind(candidate)
+                    except BuildError:
+                        continue
+                    if kind == "folder":
+                        below.append(candidate)
+                    elif kind == "file" and _TEMPORARY.fullmatch(name) and self.remove(candidate):
+                        removed.append(candidate)
+            folders = below
+        return removed
+
+    def kind(self, path: Path) -> str | None:
+        """What ``path`` is: file, folder, link or other (None: missing); never follows a link."""
+        try:
+            with self._parent(path, create=False) as (fd, name):
+                mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(mode):
+            return "link"
+        if stat.S_ISDIR(mode):
+            return "folder"
+        return "file" if stat.S_ISREG(mode) else "other"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file written beside its target under a temporary name, until :meth:`Folder.commit`."""
+
+    path: Path
+    temporary: str
+    status: os.stat_result
+
+
+_DIR_FD = os.name == "posix" and os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NEW_FILE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | _NOFOLLOW
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _random_tag() -> str:
+    """8 characters, as mkstemp's (what :data:`_TEMPORARY` recognises)."""
+    return "".join(random.choices(string.ascii_lowercase + string.digits + "_", k=8))
+
+
+def _is_link(fd: int | None, name: str) -> bool:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            # mkstemp makes the file private (0600); a document gets the permissions a plain
-            # save would give it, so colleagues on a shared folder can still open it.
-            os.chmod(handle.fileno(), _document_mode(path))
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_folder(path.parent)
-    except OSError as exc:
-        raise BuildError(
-            f"cannot write {path} ({exc.strerror or exc}); if the document is open in "
-            "PowerPoint or Word, close it; check that the folder is writable and the disk is "
-            "not full; then build again (the earlier document is unchanged)"
-        ) from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        return stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
-def _document_mode(path: Path) -> int:
+def _write_error(path: Path, exc: OSError) -> BuildError:
+    return BuildError(
+        f"cannot write {path} ({exc.strerror or exc}); if the document is open in "
+        "PowerPoint or Word, close it; check that the folder is writable and the disk is "
+        "not full; then build again (the earlier document is unchanged)"
+    )
+
+
+def _document_mode(fd: int | None, name: str) -> int:
     """The earlier file's permissions, else what ``open()`` would give a new file (umask)."""
     try:
-        return path.stat().st_mode & 0o777
+        return os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode & 0o777
     except OSError:
         mask = os.umask(0)
         os.umask(mask)
         return 0o666 & ~mask
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows cannot open folders, nor needs to)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems (network shares) refuse fsync on a folder; the rename stands
-    finally:
-        os.close(fd)
+def _chmod(handle: int, name: str, mode: int) -> None:
+    if os.chmod in os.supports_fd:
+        os.chmod(handle, mode)
+    else:  # Windows: only the read-only bit exists
+        os.chmod(name, mode)
+
+
+def _fsync_folder(fd: int) -> None:
+    """Make a rename in the folder ``fd`` durable (POSIX; Windows neither can nor needs to)."""
+    with contextlib.suppress(OSError):
+        os.fsync(fd)  # some file systems (network shares) refuse fsync on a folder
 
 
 def check_targets(out: Path, paths: list[Path]) -> None:
-    """Refuse a set of document paths that would overwrite each other or leave ``out``.
+    """Refuse a set of paths that would overwrite each other, leave ``out`` or go through a
+    link below it (before anything is made or written).
 
     Two paths that differ only in upper and lower case are the same file on Windows and macOS.
     """
-    root = out.resolve()
+    root = Path(os.path.normpath(os.path.abspath(out)))
     seen: dict[str, Path] = {}
     for path in paths:
-        if not path.resolve().is_relative_to(root):
+        # Lexically: a link below the output folder is refused by Folder, naming the link.
+        full = os.path.normpath(os.path.abspath(path))
+        if not Path(full).is_relative_to(root):
             raise BuildError(f"refusing to write outside the output folder {root}: {path}")
-        key = str(path.resolve()).casefold()
+        key = full.casefold()
         if key in seen:
             raise BuildError(
                 f"two documents would be written to the same file: {seen[key]} and {path}; "
                 "rename a project folder or an audience key so that their names differ"
             )
         seen[key] = path
-
-
-def remove_stale_temporaries(out: Path) -> list[Path]:
-    """Remove temporary files a killed build left in ``out`` and its project folders.
-
-    Call it only while holding the :class:`OutputLock`: then no other build is writing them.
-    Only names of the form ``.<document>.<8 characters>.tmp`` (or ``.part``) are touched.
-    """
-    removed = []
-    folders = [out, *(p for p in out.iterdir() if p.is_dir() and not p.is_symlink())]
-    for folder in folders:
-        for candidate in folder.iterdir():
-            if _TEMPORARY.fullmatch(candidate.name) and candidate.is_file():
-                candidate.unlink(missing_ok=True)
-                removed.append(candidate)
-    return removed
+    folder = Folder(out)
+    for path in paths:
+        folder.check(path)
 
 
 class OutputLock:
-    """An exclusive lock on the output folder for the length of a build."""
+    """An exclusive lock on the output folder for the length of a build; entering it gives the
+    guarded :class:`Folder` that every write into the output folder goes through."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / ".pitchkit.lock"
         self._handle: io.BufferedRandom | None = None
 
-    def __enter__(self) -> OutputLock:
+    def __enter__(self) -> Folder:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+b")  # held open (and locked) for the whole build
+            output = Folder(self.folder)
+            with output._parent(output.root / self.path.name) as (fd, name):
+                flags = os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+                try:
+                    raw = os.open(name, flags, 0o666, dir_fd=fd)
+                except OSError:
+                    output._refuse_link(fd, name, output.root / self.path.name)
+                    raise
+            handle = os.fdopen(raw, "a+b")  # held open (and locked) for the whole build
         except OSError as exc:
             raise BuildError(
                 f"cannot use {self.folder} as the output folder ({exc.strerror or exc}); "
@@ -320,7 +648,7 @@ class OutputLock:
             handle.close()
             raise self._busy() from None
         self._handle = handle
-        return self
+        return output
 
     def _busy(self) -> BuildError:
         return BuildError(

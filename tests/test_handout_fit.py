@@ -40,7 +40,7 @@ from generator.model import ProjectFile
 from generator.pdf import export_pdfs, find_soffice
 from generator.reader import read_yaml
 from generator.themes import resolve_theme
-from generator.writer import document_time, normalize_zip
+from generator.writer import Folder, document_time, normalize_zip
 
 from .conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
 
@@ -200,7 +200,7 @@ def test_cache_skips_measuring_an_unchanged_handout(
     fake["rule"] = lambda d, out: d >= 1
     cache = FitCache(tmp_path / "cache")
     fit_handouts([job(theme)], cache, soffice="soffice")
-    cache.save()
+    cache.save(Folder(tmp_path))
     rounds = len(fake["rounds"])
     handout_fit._MEMO.clear()  # a new process: only the file in the output folder is left
     again = fit_handouts([job(theme)], FitCache(tmp_path / "cache"), soffice="soffice")

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from generator.cli import cli
 from generator.errors import BuildError
 from generator.pdf import find_soffice
-from generator.writer import normalize_pdf, remove_stale_temporaries, write_atomic
+from generator.writer import Folder, normalize_pdf
 
 from .conftest import write
 
@@ -152,12 +152,12 @@ def test_write_atomic_gives_normal_permissions_and_keeps_earlier_ones(tmp_path: 
     target = tmp_path / "p" / "p-supporters-pitch.pptx"
     mask = os.umask(0o022)
     try:
-        write_atomic(target, b"new")
+        Folder(tmp_path).write(target, b"new")
     finally:
         os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
     target.chmod(0o640)
-    write_atomic(target, b"newer")
+    Folder(tmp_path).write(target, b"newer")
     assert target.read_bytes() == b"newer" and target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in target.parent.iterdir()] == [target.name]
 
@@ -166,7 +166,7 @@ def test_write_atomic_failure_is_a_message_and_leaves_nothing(tmp_path: Path) ->
     target = tmp_path / "p" / "p-supporters-pitch.pptx"
     target.mkdir(parents=True)  # e.g. something else already has the name
     with pytest.raises(BuildError, match=r"cannot write .*p-supporters-pitch\.pptx .*close it"):
-        write_atomic(target, b"data")
+        Folder(tmp_path).write(target, b"data")
     assert [p.name for p in target.parent.iterdir()] == [target.name]
 
 
@@ -185,7 +185,7 @@ def test_stale_temporaries_are_removed_and_nothing_else(tmp_path: Path) -> None:
     ]
     for path in keep + stale:
         write(path, "x")
-    assert sorted(remove_stale_temporaries(out)) == sorted(stale)
+    assert sorted(Folder(out).remove_stale_temporaries()) == sorted(stale)
     assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
 
 
