@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .errors import BuildError, Problem
 from .locate import locate
 from .manifest import Manifest, deck_key, input_fingerprint
+from .processes import remove_stale_work_folders
 from .resources import default_content_dir, default_templates_dir
 from .writer import (
     OutputLock,
@@ -199,6 +200,7 @@ def build(
     first (one per job built, per document written and per PDF), for a progress bar.
     """
     say = progress or (lambda _message: None)
+    remove_stale_work_folders()  # what killed builds left in the temporary folder
     layout = locate(path)
     out = (out or layout.root / "output").resolve()
     manifest = Manifest.load(out)
@@ -416,7 +418,9 @@ def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     if jobs <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_warm_worker, initargs=(os.getpid(),)
+    ) as pool:
         for _ in range(jobs):
             pool.submit(int)  # starts a worker (the pool would start them one task at a time)
         try:
@@ -426,8 +430,11 @@ def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
             raise
 
 
-def _warm_worker() -> None:
-    """Import what a worker needs before its first job arrives."""
+def _warm_worker(build: int) -> None:
+    """Die with the build (even killed), then import what a worker needs before its first job."""
+    from .processes import die_with_parent
+
+    die_with_parent(build)
     from . import docx_builder, handout_fit, pptx_builder, progress  # noqa: F401
 
 

@@ -98,7 +98,14 @@ class _Worker:
         if language:
             _write_locale(profile, language)
         self.process = subprocess.Popen(
-            [python, str(WORKER), soffice, profile.as_uri(), f"pitchkit-{uuid.uuid4().hex}"],
+            [
+                python,
+                str(WORKER),
+                soffice,
+                profile.as_uri(),
+                f"pitchkit-{uuid.uuid4().hex}",
+                str(os.getpid()),  # the worker and its LibreOffice end when this process does
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -43,7 +43,7 @@ from typing import NoReturn
 from pypdf import PdfReader
 
 from generator.errors import BuildError
-from generator.processes import work_folder
+from generator.processes import guarded, work_folder
 
 __all__ = ["PdfExportError", "convert_to_pdf", "export_pdfs", "find_soffice", "pdf_page_count"]
 
@@ -330,11 +330,12 @@ def _run_batch(soffice: str, batch: _Batch, profile: Path, outdir: Path, deadlin
     if remaining <= 0:
         _raise_timeout(batch)
     # A new session puts soffice (a shell script that starts oosplash, which
-    # starts soffice.bin) in its own process group, so one killpg stops all of
-    # it. It also keeps Ctrl+C in the terminal from reaching it; we then kill it
-    # ourselves below.
+    # starts soffice.bin) in its own process group, led by its guardian, so one
+    # killpg stops all of it, and the guardian does that when pitchkit ends, even
+    # killed. It also keeps Ctrl+C in the terminal from reaching it; we then
+    # kill it ourselves below.
     process = subprocess.Popen(
-        command,
+        guarded(command),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

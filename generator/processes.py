@@ -1,18 +1,23 @@
 """Helper processes and their temporary folders never outlive pitchkit.
 
-Contract: :func:`work_folder` is a private temporary folder whose name holds the owning
-process's id (``pitchkit-pdf-<pid>-xxxx``), removed on exit; :func:`remove_stale_work_folders`
-removes those whose owner is gone (a build killed with SIGKILL cannot clean up), and only those.
+Contract: :func:`die_with_parent` (in a pool worker) and :func:`guarded` (around LibreOffice)
+make helper processes end when pitchkit ends, even when it is killed with SIGKILL.
+:func:`work_folder` is a private temporary folder whose name holds the owning process's id
+(``pitchkit-pdf-<pid>-xxxx``), removed on exit; :func:`remove_stale_work_folders` removes those
+whose owner is gone (a killed build cannot clean up), and only those.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import shutil
+import signal
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: The kinds of work folder; a stale one is recognised by this prefix and its owner's id.
@@ -83,3 +88,33 @@ def _start_time(pid: int) -> float | None:
         return None
     ticks = int(stat[stat.rfind(")") + 2 :].split()[19])
     return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+# -- processes that die with pitchkit -------------------------------------------------------
+
+#: Run by a plain Python (``python -I guardian.py PARENT COMMAND...``): see its docstring.
+GUARDIAN = Path(__file__).with_name("guardian.py")
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int, signal_number: int = signal.SIGKILL) -> None:
+    """Have the kernel send ``signal_number`` to this process when ``parent`` (the process that
+    started it) ends, however it ends: SIGKILL included (Linux; elsewhere nothing happens).
+
+    If the parent ended before this was set up, this process ends now.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal_number)
+
+
+def guarded(command: Sequence[str]) -> list[str]:
+    """``command`` run under a guardian that kills it, and everything it starts, when pitchkit
+    ends for any reason (POSIX; start it with ``start_new_session=True``, so that the guardian
+    leads the process group and :func:`os.killpg` on its id stops all of it)."""
+    if os.name != "posix":
+        return list(command)
+    return [sys.executable, "-I", "-S", str(GUARDIAN), str(os.getpid()), *command]

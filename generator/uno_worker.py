@@ -4,17 +4,20 @@ This file is run as a script by the Python that LibreOffice's ``uno`` module bel
 Debian ``/usr/bin/python3`` with python3-uno), not by pitchkit's own Python, so it imports only
 the standard library and ``uno``. :mod:`generator.office` starts it and talks to it:
 
-    python3 uno_worker.py SOFFICE PROFILE_URL PIPE_NAME
+    python3 uno_worker.py SOFFICE PROFILE_URL PIPE_NAME PARENT_PID
 
 It starts ``soffice`` listening on a named pipe with its own profile, connects, prints one JSON
 line ``{"ready": true}`` (or ``{"error": ...}``), then reads one JSON request per line on stdin,
 ``{"input": path, "output": path, "filter": name, "options": {name: value}}``, and answers each
-with ``{"ok": true}`` or ``{"ok": false, "error": text}``. When stdin closes it stops LibreOffice.
+with ``{"ok": true}`` or ``{"ok": false, "error": text}``. When stdin closes it stops LibreOffice;
+when pitchkit (PARENT_PID) ends, even killed, it gets SIGTERM (Linux ``PR_SET_PDEATHSIG``) and
+kills LibreOffice's process group, then itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -68,8 +71,30 @@ def _convert(desktop: Any, request: dict[str, Any]) -> None:
         doc.close(True)
 
 
+_OFFICE: list[subprocess.Popen[bytes]] = []  # the LibreOffice started, once it is
+
+
+def _stop(*_args: object) -> None:
+    """Pitchkit is gone: kill LibreOffice's process group, then end."""
+    for process in _OFFICE:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    os._exit(1)
+
+
+def _die_with_parent(parent: int) -> None:
+    signal.signal(signal.SIGTERM, _stop)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PDEATHSIG
+    if os.getppid() != parent:
+        _stop()
+
+
 def main() -> int:
     soffice, profile_url, pipe_name = sys.argv[1:4]
+    if len(sys.argv) > 4:
+        _die_with_parent(int(sys.argv[4]))
     process = subprocess.Popen(
         [
             soffice,
@@ -87,6 +112,7 @@ def main() -> int:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    _OFFICE.append(process)
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
