@@ -38,7 +38,7 @@ from .errors import BuildError
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 MAX_EPOCH = 253402300799  # 9999-12-31 23:59:59, the last second a document date can hold
-# What write_atomic (.tmp) and the PDF export (.part) leave behind when killed: a dot, the
+# What Folder.stage (.tmp) and the PDF export (.part) leave behind when killed: a dot, the
 # document's name, mkstemp's 8 random characters, the suffix.
 _TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.(?:tmp|part)")
 _CORE_DATES = re.compile(
