@@ -67,6 +67,45 @@ def test_init_refuses_an_existing_workspace(tmp_path: Path) -> None:
     assert "already exists" in out
 
 
+def test_init_into_an_existing_folder_adds_and_never_replaces(tmp_path: Path) -> None:
+    """Issue 15.10: init replaced an existing .gitignore (its secrets.env line was lost)."""
+    write(tmp_path / ".gitignore", "secrets.env")  # no line end at the end
+    write(tmp_path / ".pitchkit" / "project.schema.json", "{}  my own\n")
+    write(tmp_path / "notes.md", "mine\n")
+    code, out = run("init", str(tmp_path))
+    assert code == 0, out
+    assert (tmp_path / ".gitignore").read_text() == "secrets.env\noutput/\n"
+    assert (tmp_path / ".pitchkit" / "project.schema.json").read_text() == "{}  my own\n"
+    assert (tmp_path / ".pitchkit" / "audiences.schema.json").is_file()
+    assert (tmp_path / "notes.md").read_text() == "mine\n"
+    assert (tmp_path / "content" / "slimme-verlichting" / "project.yaml").is_file()
+    # A .gitignore that already holds the line is left exactly as it was.
+    again = tmp_path / "again"
+    write(again / ".gitignore", "/output/\nsecrets.env\n")
+    assert run("init", str(again))[0] == 0
+    assert (again / ".gitignore").read_text() == "/output/\nsecrets.env\n"
+
+
+@pytest.mark.parametrize("link", [".pitchkit", ".gitignore", "content"])
+def test_init_never_writes_through_a_link(tmp_path: Path, link: str) -> None:
+    """Issue 15.10: init wrote through a symlinked .pitchkit/."""
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "keep.txt", "x")
+    target = elsewhere / "keep.txt" if link == ".gitignore" else elsewhere
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / link).symlink_to(target)
+    code, out = run("init", str(root))
+    assert code == 1
+    if link == "content":
+        assert "already exists" in out
+    else:
+        assert f"{root / link} is a symbolic link" in " ".join(out.split())
+        assert not (root / "content").exists()  # refused before anything was written
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    assert (elsewhere / "keep.txt").read_text() == "x"
+
+
 def test_build_with_output_and_audience(workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere"
     code, output = run("build", str(workspace), "-o", str(out), "-a", "doubters", "--jobs", "1")
