@@ -39,7 +39,6 @@ import importlib.util
 import io
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,11 +52,13 @@ from .errors import BuildError, ContentError, Problem
 from .handout_layout import SAFE_SHARE, predict
 from .inline import plain
 from .model import ProjectFile
+from .processes import work_folder
 from .themes import Theme
 
 if TYPE_CHECKING:
     from .build import Document, Rendered
-    from .writer import Folder, Staged
+    from .processes import work_folder
+from .writer import Folder, Staged
 
 #: Sections with at least this priority are never left out (the ask, the contact, the benefits).
 ESSENTIAL = 90
@@ -358,7 +359,7 @@ def fit_handouts(
         return FitRun([r for r in results if r is not None], rounds, measured=False)
 
     searches = {i: _Search(jobs[i].handout) for i in todo}
-    with tempfile.TemporaryDirectory(prefix="pitchkit-fit-", ignore_cleanup_errors=True) as tmp:
+    with work_folder("pitchkit-fit-") as tmp:
         while True:
             variants = [(i, v) for i, search in searches.items() for v in search.probes()]
             if not variants:

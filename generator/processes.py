@@ -21,13 +21,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: The kinds of work folder; a stale one is recognised by this prefix and its owner's id.
-_WORK = re.compile(r"pitchkit-(?:pdf|office|check|preview)-(\d+)-[A-Za-z0-9_]+")
+_WORK = re.compile(r"pitchkit-(?:pdf|office|check|preview|fit)-(\d+)-[A-Za-z0-9_]+")
 
 
 @contextlib.contextmanager
 def work_folder(prefix: str) -> Iterator[Path]:
     """A new private folder in the system's temporary folder, removed with everything in it on
-    exit; ``prefix`` is one of ``pitchkit-pdf-``, ``-office-``, ``-check-``, ``-preview-``."""
+    exit; ``prefix`` is ``pitchkit-`` and one of ``pdf-``, ``office-``, ``check-``, ``preview-``
+    or ``fit-`` (what :func:`remove_stale_work_folders` recognises)."""
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     try:
         yield folder
