@@ -67,7 +67,7 @@ def phases(root: Path, out: Path) -> list[tuple[str, float]]:
     timings.append((f"build {len(documents)} documents (pptx + docx, one process)", built))
     start = time.perf_counter()
     with OutputLock(out) as output:
-        output.commit([output.stage(d.path, d.data) for d in documents])
+        output.write_all({d.path: d.data for d in documents})
     timings.append(("write", time.perf_counter() - start))
     return timings
 

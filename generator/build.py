@@ -278,7 +278,8 @@ def build(
                 staged.append(output.stage(d.path, d.data))
                 status[d.path] = staged[-1].status
                 written.append(d.path)
-            staged += [output.stage(path, data) for path, data in pdfs.items()]
+            for path, data in pdfs.items():
+                staged.append(output.stage(path, data))
             staged += fit.cache.stage(output)
             manifest.record(
                 documents,

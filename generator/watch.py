@@ -145,7 +145,7 @@ class Watcher:
         rendered = render_all(workspace, plan(workspace))
         decks = [d for item in rendered for d in build_documents(item, out) if d.kind == "pitch"]
         with OutputLock(out) as output:
-            output.commit([output.stage(d.path, d.data) for d in decks])
+            output.write_all({d.path: d.data for d in decks})
         if self.pdf:
             self._pdfs(decks)
         return decks
@@ -174,7 +174,7 @@ class Watcher:
             for d in documents
         }
         with OutputLock((self.out or workspace.root / "output").resolve()) as output:
-            output.commit([output.stage(path, pdf) for path, pdf in pdfs.items()])
+            output.write_all(pdfs)
         return list(pdfs)
 
     def _preview(self, documents: list[Any], pdfs: list[Path]) -> None:

@@ -28,7 +28,7 @@ import re
 import stat
 import string
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -348,6 +348,18 @@ class Folder:
         cut); returns the new file's status. Raises BuildError saying what to do."""
         staged = self.stage(path, data)
         return self.commit([staged])[0][1]
+
+    def write_all(self, files: Mapping[Path, bytes]) -> list[tuple[Path, os.stat_result]]:
+        """Write every file or none: all staged first (a failure removes what was staged), then
+        committed (see :meth:`commit`)."""
+        staged: list[Staged] = []
+        try:
+            for path, data in files.items():
+                staged.append(self.stage(path, data))
+        except BaseException:
+            self.discard(staged)
+            raise
+        return self.commit(staged)
 
     def stage(self, path: Path, data: bytes) -> Staged:
         """Write ``data`` beside ``path`` under a hidden temporary name, on disk (fsync); it takes

@@ -179,7 +179,8 @@ def test_preview_pictures_never_go_through_a_linked_preview_folder(
 
 
 def _full_disk_for(suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Simulate a full disk: syncing a temporary file of a ``suffix`` file fails with ENOSPC."""
+    """Simulate a full disk: syncing a temporary file of a ``suffix`` file fails with ENOSPC
+    (the handout's PDF: the deck's PDF before it is on disk, under its temporary name)."""
     real = os.fsync
 
     def fsync(fd: int) -> None:
@@ -205,7 +206,7 @@ def test_a_full_disk_during_the_pdf_step_leaves_the_earlier_build(
         workspace / "content" / "p" / "project.yaml",
         MINIMAL_PROJECT.replace("Dit is de kernboodschap.", "Een andere kernboodschap."),
     )
-    _full_disk_for(".pdf", monkeypatch)
+    _full_disk_for("-handout.pdf", monkeypatch)
     code, output = run("build", str(workspace), "-a", "supporters", "--pdf", "--jobs", "1")
     assert code == 1, output
     assert "No space left on device" in output and "the earlier document is unchanged" in output
