@@ -566,7 +566,7 @@ def _write_error(path: Path, exc: OSError) -> BuildError:
     return BuildError(
         f"cannot write {path} ({exc.strerror or exc}); if the document is open in "
         "PowerPoint or Word, close it; check that the folder is writable and the disk is "
-        "not full; then build again (the earlier document is unchanged)"
+        "not full; then build again (nothing was written: the earlier files are unchanged)"
     )
 
 

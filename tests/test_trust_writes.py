@@ -209,7 +209,10 @@ def test_a_full_disk_during_the_pdf_step_leaves_the_earlier_build(
     _full_disk_for("-handout.pdf", monkeypatch)
     code, output = run("build", str(workspace), "-a", "supporters", "--pdf", "--jobs", "1")
     assert code == 1, output
-    assert "No space left on device" in output and "the earlier document is unchanged" in output
+    assert (
+        "No space left on device" in output
+        and "nothing was written: the earlier files are unchanged" in output
+    )
     assert snapshot(out) == before  # old documents with their old PDFs, no temporary files
 
 
