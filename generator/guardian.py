@@ -40,6 +40,8 @@ def _watch_parent(parent: int) -> None:
 
 def main() -> int:
     parent, command = int(sys.argv[1]), sys.argv[2:]
+    if os.getpgrp() != os.getpid():
+        os.setpgid(0, 0)  # lead a group of its own, so that _stop never reaches its caller's
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)
     if sys.platform.startswith("linux"):
