@@ -272,8 +272,12 @@ def templates(file: Path | None) -> None:
                         break
             console.print(table)
             return
-        if file.suffix.lower() in (".docx", ".dotx"):
-            _describe_word(console, file)
+        from .packages import load_package
+
+        package = load_package(file)
+        if package.kind == "docx":
+            _describe_word(console, package.data)
+            _print_removals(console, package)
             return
         from .layouts import describe_template
 
@@ -287,13 +291,26 @@ def templates(file: Path | None) -> None:
             layout = "" if row["layout"] is None else f"{row['layout']}. {row['name']}"
             table.add_row(str(row["master"]), layout or row["name"], placeholders, kinds)
         console.print(table)
+        _print_removals(console, package)
 
 
-def _describe_word(console: Any, file: Path) -> None:
+def _print_removals(console: Any, package: Any) -> None:
+    """What pitchkit leaves out of a template when it uses it (macros, external links, ...)."""
+    if not package.removed:
+        console.print("nothing is removed from this template when pitchkit uses it")
+        return
+    console.print("removed when pitchkit uses this template:", highlight=False)
+    for line in package.removed:
+        console.print(f"  - {line}", highlight=False, markup=False)
+
+
+def _describe_word(console: Any, data: bytes) -> None:
+    import io
+
     from docx import Document
     from rich.table import Table
 
-    doc = Document(str(file))
+    doc = Document(io.BytesIO(data))
     section = doc.sections[0]
 
     def cm(length: Any) -> str:

@@ -328,7 +328,7 @@ def _box(shape: Any) -> _Box | None:
 def _walk_shapes(shapes: Any) -> Iterator[Any]:
     """Shapes in z-order (back to front), group members included."""
     for shape in shapes:
-        if shape.shape_type is not None and getattr(shape, "shapes", None) is not None:
+        if getattr(shape, "shapes", None) is not None and shape.shape_type is not None:
             yield from _walk_shapes(shape.shapes)
         else:
             yield shape

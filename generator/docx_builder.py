@@ -34,14 +34,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 import segno
-from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.package import Unmarshaller
 from docx.opc.part import PartFactory
 from docx.opc.pkgreader import PackageReader
@@ -58,6 +55,7 @@ from lxml import etree
 from .doctree import Handout, Item, Section, Step, Table
 from .fit import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
 from .inline import plain, runs
+from .packages import CleanPackage, load_package
 from .themes import Theme
 from .writer import package_bytes
 
@@ -129,30 +127,19 @@ def build_handout(
 
 
 def _open_template(path: Path) -> Any:
-    """``docx.Document(path)``, with the file read (zip, content types, relationships) once
-    per process for as long as it is unchanged; the parts are parsed afresh each time."""
-    try:
-        stat = path.stat()
-    except OSError:
-        stat = None
-    if stat is None or not S_ISREG(stat.st_mode):
-        return Document(str(path))  # python-docx's own error, or an unzipped package folder
+    """The theme's Word template as a python-docx Document, read through
+    :func:`generator.packages.load_package` (a .dotx, .docm or .dotm becomes a plain, clean
+    document in memory); the package is read once per process, the parts parsed afresh each time.
+    """
     package = Package()
-    Unmarshaller.unmarshal(
-        _template_reader(str(path), stat.st_mtime_ns, stat.st_size), package, PartFactory
-    )
-    document_part = package.main_document_part
-    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
-        raise ValueError(
-            f"file '{path}' is not a Word file, content type is '{document_part.content_type}'"
-        )
-    return document_part.document
+    Unmarshaller.unmarshal(_template_reader(load_package(path, "docx")), package, PartFactory)
+    return package.main_document_part.document
 
 
 @functools.lru_cache(maxsize=16)
-def _template_reader(path: str, mtime_ns: int, size: int) -> PackageReader:
+def _template_reader(package: CleanPackage) -> PackageReader:
     """The template's serialized parts (read only: every open parses its own copy)."""
-    return PackageReader.from_file(path)
+    return PackageReader.from_file(io.BytesIO(package.data))
 
 
 def fingerprint(handout: Handout) -> str:

@@ -17,11 +17,8 @@ only on the masters and layouts, which the same file bytes always open to
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
 import weakref
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +32,7 @@ from pptx.presentation import Presentation as PresentationT
 from pptx.slide import SlideLayout, SlideMaster
 
 from .errors import PitchkitError
+from .packages import PackageError, load_package
 
 __all__ = [
     "SLIDE_KINDS",
@@ -69,16 +67,6 @@ class TemplateError(PitchkitError):
 
 # --------------------------------------------------------------------------- opening
 
-_PRESENTATION_MAIN = (
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
-)
-_OTHER_MAINS = (
-    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",  # .potx
-    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",  # .pptm
-    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",  # .potm
-)
-_CONTENT_TYPES = "[Content_Types].xml"
-_RT_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 _SAVE_AS = (
     "Save it as a .pptx or .potx from PowerPoint, LibreOffice Impress or Google Slides "
     "(File > Download > Microsoft PowerPoint) and point the theme at that file."
@@ -91,43 +79,33 @@ _fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def open_template(path: Path) -> PresentationT:
-    """Open a .pptx or .potx (also .pptm/.potm) as a python-pptx Presentation.
+    """Open a .pptx, .potx, .pptm or .potm as a python-pptx Presentation.
 
-    A template's main part has its own content type, which python-pptx refuses: it is
-    rewritten in memory to the presentation type, so saving gives a plain .pptx (macros
-    are dropped). Layout placeholders whose `idx` is taken (LibreOffice writes no idx, so every
-    placeholder is idx 0, the title's) get one of their own, so that slide placeholders
-    inherit from their own layout placeholder and `slide.shapes.title` is the title. The file
-    itself is not changed.
+    The file is read through :func:`generator.packages.load_package`: a template or macro file
+    becomes a plain presentation in memory, cleaned of macros, ActiveX, OLE objects and
+    external references, so saving gives a plain .pptx. Layout placeholders whose `idx` is taken
+    (LibreOffice writes no idx, so every placeholder is idx 0, the title's) get one of their own,
+    so that slide placeholders inherit from their own layout placeholder and
+    `slide.shapes.title` is the title. The file itself is not changed.
     Raises TemplateError for anything unreadable.
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError(
-            f"{path}: file not found. Check the file name in theme.yaml or project.yaml."
-        ) from None
-    except OSError as exc:
-        raise TemplateError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        package = load_package(path, "pptx")
+    except PackageError as exc:
+        raise TemplateError(f"{exc}. {_SAVE_AS}") from None
     try:
-        data = _as_presentation_package(data)
-        prs = Presentation(io.BytesIO(data))
-    except TemplateError as exc:
-        raise TemplateError(f"{path}: {exc} {_SAVE_AS}") from None
-    except Exception as exc:  # zip, XML and python-pptx errors alike
+        prs = Presentation(io.BytesIO(package.data))
+    except Exception as exc:  # XML and python-pptx errors alike
         raise TemplateError(
             f"{path}: not a readable PowerPoint file ({type(exc).__name__}: {exc}). {_SAVE_AS}"
         ) from None
-    for rid, rel in list(prs.part.rels.items()):
-        if rel.reltype == _RT_VBA:
-            prs.part.drop_rel(rid)
     if not any(len(master.slide_layouts) for master in prs.slide_masters):
         raise TemplateError(f"{path}: the template has no slide layouts. {_SAVE_AS}")
     for layout in _all_layouts(prs):
         _unique_placeholder_idx(layout)
     _sources[prs.part] = path
-    _fingerprints[prs.part] = hashlib.sha256(data).hexdigest()
+    _fingerprints[prs.part] = package.fingerprint
     return prs
 
 
@@ -140,34 +118,6 @@ def template_fingerprint(prs: PresentationT) -> str | None:
     are not changed after opening (pitchkit only adds slides).
     """
     return _fingerprints.get(prs.part)
-
-
-def _as_presentation_package(data: bytes) -> bytes:
-    """The package bytes, with a template/macro main content type rewritten to a presentation's."""
-    try:
-        zin = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise TemplateError("not a PowerPoint file (it is not a zip package).") from None
-    if _CONTENT_TYPES not in zin.namelist():
-        raise TemplateError("not an Office Open XML package (no [Content_Types].xml).")
-    types = zin.read(_CONTENT_TYPES)
-    if not any(t.encode() in types for t in _OTHER_MAINS):
-        if _PRESENTATION_MAIN.encode() not in types:
-            found = re.findall(rb'ContentType="([^"]*main\+xml)"', types)
-            what = found[0].decode() if found else "unknown"
-            raise TemplateError(
-                f"not a PowerPoint presentation or template (main content type: {what})."
-            )
-        return data
-    for t in _OTHER_MAINS:
-        types = types.replace(t.encode(), _PRESENTATION_MAIN.encode())
-    out = io.BytesIO()
-    # Stored, not deflated: this copy lives only in memory and python-pptx compresses on save.
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
-        for info in zin.infolist():
-            blob = types if info.filename == _CONTENT_TYPES else zin.read(info)
-            zout.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), blob)
-    return out.getvalue()
 
 
 def _unique_placeholder_idx(layout: SlideLayout) -> None:

@@ -24,7 +24,7 @@ from .locate import AUDIENCES_FILE, PROJECT_FILE, locate
 from .model import Audience, Image, Language, ProjectFile, SmartCity
 from .reader import YamlDocument, dotted, read_yaml
 from .resources import default_content_dir
-from .themes import Theme, ThemeNotFound, resolve_theme
+from .themes import Theme, ThemeNotFound, resolve_theme, theme_packages
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -323,6 +323,12 @@ def _load_project(
         )
     except ContentError as exc:
         problems.extend(exc.problems)
+    if theme is not None:
+        # The theme's deck and handout are opened (and cleaned) here, so that a broken or
+        # refused file is a problem before anything is built, and each removal is said once.
+        package_problems, package_warnings = theme_packages(theme)
+        problems.extend(package_problems)
+        warnings.extend(w for w in package_warnings if w not in warnings)
     if theme is not None and theme.logo is not None and theme.folder is not None:
         # The logo goes into every handout as is: check it like a content image, and require a
         # format Word embeds without conversion.

@@ -36,6 +36,7 @@ from .pdf import (
     _write_locale,
     find_soffice,
     pdf_page_count,
+    refuse_external_references,
 )
 from .processes import work_folder
 
@@ -222,6 +223,7 @@ class OfficeServer:
                 folder.mkdir()
                 source, target = folder / path.name, folder / f"{path.stem}.pdf"
                 source.write_bytes(data)
+                refuse_external_references(source)
                 self._worker(tags.get(path)).convert(source, target)
                 if not target.is_file() or pdf_page_count(target) < 1:
                     raise PdfExportError(f"LibreOffice made no usable PDF of {path.name}")

@@ -145,6 +145,24 @@ def pdf_page_count(pdf: Path | bytes) -> int:
         ) from exc
 
 
+def refuse_external_references(doc: Path) -> None:
+    """Raise PdfExportError when ``doc`` refers to anything outside itself other than a web or
+    mail link: LibreOffice would fetch a linked picture from the network or embed a local file."""
+    from .packages import external_references
+
+    try:
+        found = external_references(doc.read_bytes())
+    except Exception as exc:  # not a package at all: LibreOffice is not given it either
+        raise PdfExportError(
+            f"Cannot make a PDF of {doc}: it is not a readable document ({exc})"
+        ) from None
+    if found:
+        raise PdfExportError(
+            f"Cannot make a PDF of {doc}: it refers to files or addresses outside itself "
+            f"({', '.join(found[:3])}); LibreOffice is never given such a file. Rebuild it."
+        )
+
+
 def export_pdfs(
     documents: Sequence[Path],
     *,
@@ -189,6 +207,7 @@ def export_pdfs(
             raise PdfExportError(
                 f"Cannot make a PDF of {doc}: the file does not exist. Build the documents first."
             )
+        refuse_external_references(doc)
 
     deadline = time.monotonic() + timeout
     started = time.time()

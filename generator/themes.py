@@ -1,9 +1,11 @@
 """Themes: theme.yaml plus the municipality's own deck and Word templates.
 
 Contract: :func:`resolve_theme` finds a theme by name (project folder, then workspace, then the
-packaged defaults, each under ``templates/themes/<name>/``) or by path (a theme folder or a
-.pptx/.potx), fills what the theme lacks from the default theme, and returns a :class:`Theme`;
-when nothing is found it raises :class:`ThemeNotFound` listing every place searched.
+packaged defaults, each under ``templates/themes/<name>/``) or by path (a theme folder, or a
+PowerPoint or Word file of any package kind), fills what the theme lacks from the default theme,
+and returns a :class:`Theme`; when nothing is found it raises :class:`ThemeNotFound` listing
+every place searched. :func:`theme_packages` opens its deck and handout files, cleaned (see
+:mod:`generator.packages`), and says what was removed from them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from .reader import dotted, read_yaml
 from .resources import default_templates_dir
 
 DEFAULT_THEME = "default"
+#: The package kinds a theme's deck and handout may be (turned into plain documents on loading).
+DECK_SUFFIXES = (".pptx", ".potx", ".pptm", ".potm")
+HANDOUT_SUFFIXES = (".docx", ".dotx", ".docm", ".dotm")
 _HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 
 
@@ -120,14 +125,17 @@ def resolve_theme(value: str, project_folder: Path | None, workspace_root: Path)
     default_folder = default_templates_dir() / "themes" / DEFAULT_THEME
     candidate = Path(value)
     searched: list[Path] = []
-    if candidate.suffix.lower() in (".pptx", ".potx") or "/" in value or "\\" in value:
+    files = DECK_SUFFIXES + HANDOUT_SUFFIXES
+    if candidate.suffix.lower() in files or "/" in value or "\\" in value:
         bases = [project_folder] if project_folder else []
         bases.append(workspace_root)
         for base in bases:
             path = (base / candidate).resolve()
             searched.append(path)
-            if path.is_file() and path.suffix.lower() in (".pptx", ".potx"):
+            if path.is_file() and path.suffix.lower() in DECK_SUFFIXES:
                 return _from_folder(path.stem, None, default_folder, deck_override=path)
+            if path.is_file() and path.suffix.lower() in HANDOUT_SUFFIXES:
+                return _from_folder(path.stem, None, default_folder, handout_override=path)
             if path.is_dir():
                 return _from_folder(path.name, path, default_folder)
     else:
@@ -139,24 +147,31 @@ def resolve_theme(value: str, project_folder: Path | None, workspace_root: Path)
     raise ThemeNotFound(value, searched, known_themes(project_folder, workspace_root))
 
 
-def _first(folder: Path | None, names: tuple[str, ...]) -> Path | None:
-    if folder is None:
+def _first(folder: Path | None, stem: str, suffixes: tuple[str, ...]) -> Path | None:
+    """The first file ``stem + suffix`` in ``folder``, in the order of ``suffixes``, whatever the
+    case of its name (``Deck.POTX`` too)."""
+    if folder is None or not folder.is_dir():
         return None
-    for name in names:
-        if (folder / name).is_file():
-            return folder / name
+    found = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
+    for suffix in suffixes:
+        if f"{stem}{suffix}" in found:
+            return found[f"{stem}{suffix}"]
     return None
 
 
 def _from_folder(
-    name: str, folder: Path | None, default_folder: Path, deck_override: Path | None = None
+    name: str,
+    folder: Path | None,
+    default_folder: Path,
+    deck_override: Path | None = None,
+    handout_override: Path | None = None,
 ) -> Theme:
     spec = ThemeSpec()
-    spec_file = _first(folder, ("theme.yaml",))
+    spec_file = _first(folder, "theme", (".yaml",))
     if spec_file is not None:
         spec = load_theme_spec(spec_file)
-    deck = deck_override or _first(folder, ("deck.pptx", "deck.potx"))
-    handout = _first(folder, ("handout.docx", "handout.dotx"))
+    deck = deck_override or _first(folder, "deck", DECK_SUFFIXES)
+    handout = handout_override or _first(folder, "handout", HANDOUT_SUFFIXES)
     logo = None
     if spec.logo and folder is not None:
         logo = (folder / spec.logo).resolve()
@@ -191,3 +206,23 @@ def load_theme_spec(path: Path) -> ThemeSpec:
             for e in exc.errors(include_url=False, include_input=False)
         ]
         raise ContentError(problems) from None
+
+
+def theme_packages(theme: Theme) -> tuple[list[Problem], list[Problem]]:
+    """Open the theme's own deck and handout files as clean packages (the default theme's are
+    pitchkit's own): (problems, warnings), one warning per kind of thing removed from a file."""
+    from .packages import PackageError, load_package
+
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    defaults = default_templates_dir().resolve()
+    for path, kind in ((theme.deck_template, "pptx"), (theme.handout_template, "docx")):
+        if path.resolve().is_relative_to(defaults):
+            continue
+        try:
+            package = load_package(path, "pptx" if kind == "pptx" else "docx")
+        except PackageError as exc:
+            problems.append(Problem(path, None, None, str(exc).removeprefix(f"{path}: ")))
+            continue
+        warnings += [Problem(path, None, None, f"removed {line}") for line in package.removed]
+    return problems, warnings
