@@ -389,7 +389,8 @@ def _clean(data: bytes) -> tuple[Kind, str, bytes, tuple[str, ...]]:
                 detail = rel.get("Target", "")
                 if rel.get("TargetMode", "").lower() != "external":
                     detail = _target_part(source, detail)
-                note(why, detail)
+                if not _EMPTY_SOURCES.fullmatch(blobs.get(detail, b"-")):
+                    note(why, detail)
         part = blobs.get(source)
         if part is not None and _is_xml(source) and (gone or _SUSPECT.search(part)):
             tree = _parse(source, part)
@@ -424,7 +425,7 @@ def _clean(data: bytes) -> tuple[Kind, str, bytes, tuple[str, ...]]:
         or (n.endswith(".rels") and (n == "_rels/.rels" or _source_of(n) in reachable))
     ]
     for name in sorted(set(blobs) - set(kept)):
-        what = _orphan_name(name)
+        what = _orphan_name(name, blobs[name])
         if what is not None:
             note(what, name)
     for part, override in overrides.items():
@@ -447,9 +448,13 @@ def _clean(data: bytes) -> tuple[Kind, str, bytes, tuple[str, ...]]:
     return kind, main_type, out.getvalue(), lines
 
 
-def _orphan_name(name: str) -> str | None:
-    """How the report names a part left out because nothing refers to it (None: not worth it)."""
+def _orphan_name(name: str, data: bytes) -> str | None:
+    """How the report names a part left out because nothing refers to it (None: not worth it:
+    relationships and item properties go with their part, and Word's empty list of sources for
+    a bibliography, in nearly every Word template, holds nothing)."""
     lower = name.lower()
+    if lower.endswith(".rels") or "itemprops" in lower or _EMPTY_SOURCES.fullmatch(data):
+        return None
     if "vbaproject" in lower or "vbadata" in lower or lower.endswith("customizations.xml"):
         return "macros"
     if "/activex/" in lower:
@@ -459,6 +464,9 @@ def _orphan_name(name: str) -> str | None:
     if "/embeddings/" in lower:
         return "OLE objects"
     return None
+
+
+_EMPTY_SOURCES = re.compile(rb"(<\?xml[^>]*\?>)?\s*<b:Sources\b[^>]*/>\s*", re.DOTALL)
 
 
 def _report(what: str, details: list[str]) -> str:
