@@ -390,11 +390,12 @@ def theme_from_tokens(tokens: Path, name: str, out: Path | None, force: bool) ->
     """Make a theme from NL Design System design tokens (e.g. dist/tokens.json of the npm
     package @utrecht/design-tokens): theme.yaml with its colours and fonts, and a deck.pptx
     whose theme colours and fonts are set. Use it with `theme: NAME` in project.yaml."""
-    from .tokens import read_tokens, theme_from_tokens, write_theme
+    from .tokens import TokensError, read_tokens, theme_from_tokens, theme_name_problem, write_theme
 
     with _user_errors():
-        if not name.strip() or any(c in name for c in '/\\:*?"<>|') or name.startswith("."):
-            raise click.UsageError(f"'{name}' cannot be a folder name; use letters, digits, -")
+        problem = theme_name_problem(name)
+        if problem is not None:
+            raise TokensError(f"{problem}.")
         folder = out or Path("templates") / "themes" / name
         if (folder / "theme.yaml").exists() and not force:
             raise click.ClickException(

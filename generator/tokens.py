@@ -15,7 +15,10 @@ from __future__ import annotations
 import colorsys
 import io
 import json
+import math
 import re
+import shutil
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -23,13 +26,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from lxml import etree
 
 from .errors import PitchkitError
 from .resources import default_templates_dir
+from .writer import write_atomic
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MAX_BYTES = 50_000_000
+#: Budgets that no real tokens file comes near (they are a few levels deep, values are short):
+#: nesting of groups, length of a reference chain, characters of one resolved value, and
+#: characters of all resolved values together (beyond the file's own size).
+MAX_NESTING = 64
+MAX_CHAIN = 32
+MAX_VALUE = 4096
+MAX_EXPANSION = 2_000_000
+#: A theme name is a folder name and is shown in PowerPoint's theme list.
+MAX_NAME = 64
 
 # Token names that say what a colour or font is for, most telling first. "*" is any namespace
 # (utrecht., nl., denhaag., voorbeeld., ...); "basis." is the NL Design System's base layer.
@@ -101,6 +115,20 @@ GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"
 class TokensError(PitchkitError):
     """The tokens file cannot be used; the message names the file and what to do."""
 
+    @classmethod
+    def at(cls, path: Path, problems: Sequence[tuple[str, str]]) -> TokensError:
+        """One error for every ``(token path, message)``, each as ``file:token: message``."""
+        head = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        lines = [f"{head} in the design tokens; nothing was written:"]
+        lines += [f"  {path}:{token}: {message}" for token, message in problems[:20]]
+        if len(problems) > 20:
+            lines.append(f"  ... and {len(problems) - 20} more")
+        return cls("\n".join(lines))
+
+
+class _Malformed(ValueError):
+    """A token value that is meant as a colour or font but cannot be one (the message says why)."""
+
 
 @dataclass(frozen=True)
 class Token:
@@ -126,13 +154,25 @@ class TokenTheme:
 
 
 def read_tokens(path: Path) -> dict[str, Token]:
-    """Every token of a design-tokens JSON file, by dotted path, references resolved."""
+    """Every token of a design-tokens JSON file, by dotted path, references resolved.
+
+    References are resolved once each (memoised), within budgets on chain length and expanded
+    size, and a cycle is named; a value that cannot be one (see :func:`value_problem`) is an
+    error too. Every problem is reported together as ``file:token.path: message``.
+    """
     try:
         if path.stat().st_size > MAX_BYTES:
             raise TokensError(
                 f"{path}: larger than {MAX_BYTES // 1_000_000} MB; not a tokens file."
             )
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        line = _too_deep(text, MAX_NESTING * 2)
+        if line is not None:
+            raise TokensError(
+                f"{path}:{line}: nested more than {MAX_NESTING * 2} levels deep; design tokens "
+                "are a few levels deep. Use the tokens JSON of a design-tokens package."
+            )
+        data = json.loads(text)
     except FileNotFoundError:
         raise TokensError(f"{path}: file not found.") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -142,19 +182,62 @@ def read_tokens(path: Path) -> dict[str, Token]:
             f"{path}:{exc.lineno}: not valid JSON ({exc.msg}). Use the tokens JSON file of the "
             "design-tokens package, e.g. dist/tokens.json of @utrecht/design-tokens."
         ) from None
-    tokens = {t.path: t for t in _walk(data, [], None)}
-    if not tokens:  # a plain nested object of values (no "value" keys), as some packages ship
-        tokens = {t.path: t for t in _plain(data, [])}
+    problems: list[tuple[str, str]] = []
+    tokens = {t.path: t for t in _walk(data, [], None, problems)}
+    if not tokens and not problems:  # a plain nested object of values, as some packages ship
+        tokens = {t.path: t for t in _plain(data, [], problems)}
+    if problems:
+        raise TokensError.at(path, problems)
     if not tokens:
         raise TokensError(
             f"{path}: no design tokens found (no objects with a 'value' or '$value', no text "
             "values). Use the tokens JSON of a design-tokens package, e.g. dist/tokens.json."
         )
-    return {p: Token(p, _resolve(t.value, tokens, 0), t.type) for p, t in tokens.items()}
+    resolved = _Resolver(tokens, MAX_EXPANSION + len(text)).all(problems)
+    for name, value in resolved.items():
+        problem = value_problem(value)
+        if problem is not None:
+            problems.append((name, problem))
+    if problems:
+        raise TokensError.at(path, problems)
+    return {p: Token(p, resolved[p], t.type) for p, t in tokens.items()}
 
 
-def _walk(node: Any, path: list[str], inherited: str | None) -> Iterator[Token]:
+def _too_deep(text: str, limit: int) -> int | None:
+    """The line where JSON ``text`` nests deeper than ``limit`` (outside strings), or None."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line += 1
+    return None
+
+
+def _shown(path: list[str]) -> str:
+    return ".".join(path) if len(path) <= 8 else ".".join([*path[:6], "…", *path[-1:]])
+
+
+def _walk(
+    node: Any, path: list[str], inherited: str | None, problems: list[tuple[str, str]]
+) -> Iterator[Token]:
     if not isinstance(node, dict):
+        return
+    if len(path) > MAX_NESTING:
+        problems.append((_shown(path), f"nested more than {MAX_NESTING} levels deep"))
         return
     kind = node.get("$type", node.get("type", inherited))
     kind = kind if isinstance(kind, str) else inherited
@@ -164,13 +247,15 @@ def _walk(node: Any, path: list[str], inherited: str | None) -> Iterator[Token]:
             return
     for key, child in node.items():
         if not key.startswith("$") and isinstance(child, dict):
-            yield from _walk(child, [*path, key], kind)
+            yield from _walk(child, [*path, key], kind, problems)
 
 
-def _plain(node: Any, path: list[str]) -> Iterator[Token]:
-    if isinstance(node, dict):
+def _plain(node: Any, path: list[str], problems: list[tuple[str, str]]) -> Iterator[Token]:
+    if len(path) > MAX_NESTING:
+        problems.append((_shown(path), f"nested more than {MAX_NESTING} levels deep"))
+    elif isinstance(node, dict):
         for key, child in node.items():
-            yield from _plain(child, [*path, str(key)])
+            yield from _plain(child, [*path, str(key)], problems)
     elif isinstance(node, str) and path:
         yield Token(".".join(path), node, None)
 
@@ -178,30 +263,127 @@ def _plain(node: Any, path: list[str]) -> Iterator[Token]:
 _REFERENCE = re.compile(r"\{([^{}]+)\}")
 
 
-def _resolve(value: Any, tokens: dict[str, Token], depth: int) -> Any:
-    """``{a.b.c}`` references replaced by their values (source token files use them)."""
-    if not isinstance(value, str) or depth > 10 or "{" not in value:
-        return value
-    whole = _REFERENCE.fullmatch(value.strip())
-    if whole and whole.group(1) in tokens:
-        return _resolve(tokens[whole.group(1)].value, tokens, depth + 1)
-    return _REFERENCE.sub(
-        lambda m: (
-            str(_resolve(tokens[m.group(1)].value, tokens, depth + 1))
-            if m.group(1) in tokens
-            else m.group(0)
-        ),
-        value,
-    )
+class _Unresolvable(Exception):
+    """A token's references cannot be resolved (a cycle, too deep, too large)."""
+
+
+class _Resolver:
+    """``{a.b.c}`` references replaced by their values (source token files use them): each token
+    resolved once, a cycle named, chains and expansion within budget."""
+
+    def __init__(self, tokens: dict[str, Token], budget: int) -> None:
+        self.tokens = tokens
+        self.done: dict[str, Any] = {}
+        self.failed: dict[str, str] = {}
+        self.budget = budget
+
+    def all(self, problems: list[tuple[str, str]]) -> dict[str, Any]:
+        for name in self.tokens:
+            if name in self.failed:  # reported with the token whose resolution found it
+                continue
+            try:
+                self.value(name, [])
+            except _Unresolvable as exc:
+                problems.append((name, str(exc)))
+        return self.done
+
+    def value(self, name: str, chain: list[str]) -> Any:
+        if name in self.done:
+            return self.done[name]
+        if name in self.failed:
+            raise _Unresolvable(self.failed[name])
+        try:
+            if name in chain:
+                cycle = [*chain[chain.index(name) :], name]
+                raise _Unresolvable(f"its references go round in a circle: {' -> '.join(cycle)}")
+            if len(chain) >= MAX_CHAIN:
+                raise _Unresolvable(f"a chain of more than {MAX_CHAIN} references")
+            result = self._substitute(self.tokens[name].value, [*chain, name])
+        except _Unresolvable as exc:
+            self.failed[name] = str(exc)
+            raise
+        if isinstance(result, str):
+            self.budget -= len(result)
+            if self.budget < 0:
+                self.failed[name] = "its references expand to far more text than the file holds"
+                raise _Unresolvable(self.failed[name])
+        self.done[name] = result
+        return result
+
+    def _substitute(self, value: Any, chain: list[str]) -> Any:
+        if not isinstance(value, str) or "{" not in value:
+            return value
+        whole = _REFERENCE.fullmatch(value.strip())
+        if whole and whole.group(1) in self.tokens:
+            return self.value(whole.group(1), chain)
+        pieces: list[str] = []
+        size = 0
+        at = 0
+        for match in _REFERENCE.finditer(value):
+            ref = match.group(1)
+            piece = str(self.value(ref, chain)) if ref in self.tokens else match.group(0)
+            pieces += [value[at : match.start()], piece]
+            size += match.start() - at + len(piece)
+            at = match.end()
+            if size > MAX_VALUE:
+                raise _Unresolvable(f"its references expand to more than {MAX_VALUE} characters")
+        pieces.append(value[at:])
+        return "".join(pieces)
 
 
 # --------------------------------------------------------------------------- values
 
 
 def parse_color(value: Any) -> str | None:
-    """A CSS colour as #RRGGBB (hex, rgb(), rgba(), hsl(), hsla()); None if not opaque/known."""
+    """A CSS colour as #RRGGBB (hex, rgb(), rgba(), hsl(), hsla()); None if not opaque/known
+    (or malformed: see :func:`value_problem`)."""
+    try:
+        return _color(value)
+    except _Malformed:
+        return None
+
+
+def value_problem(value: Any) -> str | None:
+    """Why a token value cannot be used as it is meant (None: it can, or it is not meant as a
+    colour or text): a control character, or a colour function with numbers out of range."""
+    if isinstance(value, list):
+        return next((p for p in map(value_problem, value) if p is not None), None)
     if not isinstance(value, str):
         return None
+    bad = next((c for c in value if _unusable(c) and c not in "\t\n"), None)
+    if bad is not None:
+        return f"contains the control character U+{ord(bad):04X}; remove it"
+    try:
+        _color(value)
+    except _Malformed as exc:
+        return str(exc)
+    return None
+
+
+def _unusable(char: str) -> bool:
+    """A control character, half of a surrogate pair or a non-character: XML cannot hold it."""
+    return unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"
+
+
+_FUNCTION = re.compile(r"(rgba?|hsla?)\((.*)\)")
+
+
+def _color(value: Any) -> str | None:
+    """:func:`parse_color`, raising _Malformed for a colour function whose numbers are not
+    finite or out of range."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _css_color(value)
+    except _NotAColour:
+        return None
+
+
+class _NotAColour(Exception):
+    """A colour function whose arguments are not numbers (``var(--x)``): not a colour to us."""
+
+
+def _css_color(value: str) -> str | None:
     v = value.strip().lower()
     if re.fullmatch(r"#[0-9a-f]{3}", v):
         return "#" + "".join(c * 2 for c in v[1:]).upper()
@@ -209,33 +391,44 @@ def parse_color(value: Any) -> str | None:
         return v.upper()
     if re.fullmatch(r"#[0-9a-f]{8}", v):
         return v[:7].upper() if v[7:] == "ff" else None
-    m = re.fullmatch(r"(rgba?|hsla?)\((.*)\)", v)
+    m = _FUNCTION.fullmatch(v)
     if not m:
         return None
     parts = [p for p in re.split(r"[\s,/]+", m.group(2).strip()) if p]
     if len(parts) == 4:
-        alpha = parts.pop()
-        a = float(alpha[:-1]) / 100 if alpha.endswith("%") else float(alpha)
-        if a < 0.999:
+        alpha = _number(value, parts.pop(), 1.0, "%")
+        if alpha < 0.999:
             return None
     if len(parts) != 3:
         return None
-    try:
-        if m.group(1).startswith("rgb"):
-            rgb = [
-                round(float(p[:-1]) * 2.55) if p.endswith("%") else round(float(p)) for p in parts
-            ]
-        else:
-            h = float(parts[0].removesuffix("deg")) / 360
-            s = float(parts[1].rstrip("%")) / 100
-            lum = float(parts[2].rstrip("%")) / 100
-            r, g, b = colorsys.hls_to_rgb(h % 1.0, lum, s)
-            rgb = [round(r * 255), round(g * 255), round(b * 255)]
-    except ValueError:
-        return None
-    if not all(0 <= c <= 255 for c in rgb):
-        return None
+    if m.group(1).startswith("rgb"):
+        rgb = [round(_number(value, p, 255.0, "%")) for p in parts]
+    else:
+        hue = parts[0].removesuffix("deg")
+        h = _number(value, hue, MAX_HUE, "", low=-MAX_HUE) / 360
+        s = _number(value, parts[1].rstrip("%"), 100.0, "") / 100
+        lum = _number(value, parts[2].rstrip("%"), 100.0, "") / 100
+        r, g, b = colorsys.hls_to_rgb(h % 1.0, lum, s)
+        rgb = [round(r * 255), round(g * 255), round(b * 255)]
     return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
+MAX_HUE = 360_000.0  # any angle is a hue in CSS; a thousand turns is a mistake
+
+
+def _number(value: str, text: str, top: float, percent: str, low: float = 0.0) -> float:
+    """One number of a colour function, within low..top (a percentage of top where it ends in
+    ``percent``); _Malformed when it is not finite or out of range."""
+    share = bool(percent) and text.endswith(percent)
+    try:
+        number = float(text[:-1] if share else text)
+    except ValueError:
+        raise _NotAColour from None
+    if share:
+        number = number / 100 * top
+    if not math.isfinite(number) or not low <= number <= top:
+        raise _Malformed(f"'{value}' has a number out of range ({text}); use a colour like #0B5394")
+    return number
 
 
 def font_stack(value: Any) -> list[str]:
@@ -373,15 +566,49 @@ def _most_used_colour(tokens: dict[str, Token], theme: TokenTheme) -> tuple[str,
 # --------------------------------------------------------------------------- writing
 
 
+def theme_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a theme folder (None: it can)."""
+    from .loader import WINDOWS_RESERVED
+
+    if not name.strip() or name.startswith(".") or name.rstrip(" .") != name:
+        return "a theme name may not be empty, start with '.' or end with a space or '.'"
+    if len(name) > MAX_NAME:
+        return f"the theme name is {len(name)} characters long; use at most {MAX_NAME}"
+    bad = next((c for c in name if c in '/\\:*?"<>|' or _unusable(c)), None)
+    if bad is not None:
+        return f"the theme name may not hold {bad!r}; use letters, digits and '-'"
+    if WINDOWS_RESERVED.fullmatch(name):
+        return f"'{name}' is reserved by Windows for a device; choose another theme name"
+    return None
+
+
 def write_theme(theme: TokenTheme, name: str, folder: Path, tokens_file: Path) -> list[Path]:
-    """Write ``theme.yaml`` and ``deck.pptx`` into ``folder`` (created); return the files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    yaml_path = folder / "theme.yaml"
-    yaml_path.write_text(theme_yaml(theme, name, tokens_file), encoding="utf-8")
-    deck_path = folder / "deck.pptx"
-    deck_path.write_bytes(
-        restyled_deck(default_templates_dir() / "themes" / "default" / "deck.pptx", theme, name)
-    )
+    """Write ``theme.yaml`` and ``deck.pptx`` into ``folder`` (created); return the files.
+
+    Both are made and checked (theme.yaml read back as a theme) before anything is written;
+    the deck is written first and theme.yaml last, each atomically, so that a failed run leaves
+    no theme.yaml, and a folder this call created is removed again.
+    """
+    from .themes import ThemeSpec
+
+    problem = theme_name_problem(name)
+    if problem is not None:
+        raise TokensError(f"{problem}.")
+    text = theme_yaml(theme, name, tokens_file)
+    try:
+        ThemeSpec.model_validate(yaml.safe_load(text))
+    except (yaml.YAMLError, ValueError) as exc:
+        raise TokensError(f"{tokens_file}: the theme made from it is not valid ({exc}).") from None
+    deck = restyled_deck(default_templates_dir() / "themes" / "default" / "deck.pptx", theme, name)
+    created = next((p for p in (folder, *folder.parents) if not p.exists()), None)
+    yaml_path, deck_path = folder / "theme.yaml", folder / "deck.pptx"
+    try:
+        write_atomic(deck_path, deck)
+        write_atomic(yaml_path, text.encode("utf-8"))
+    except PitchkitError:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
     return [yaml_path, deck_path]
 
 

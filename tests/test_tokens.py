@@ -141,7 +141,7 @@ def test_command_writes_a_theme_folder_pitchkit_can_use(tmp_path: Path) -> None:
         )
         assert forced.exit_code == 0
         bad = runner.invoke(cli, ["theme", "from-tokens", str(WESTERHAVEN), "../x"])
-        assert bad.exit_code == 2
+        assert bad.exit_code == 1 and "theme name may not" in bad.output
 
 
 def test_a_deck_builds_on_a_theme_made_from_tokens(tmp_path: Path) -> None:
@@ -177,3 +177,106 @@ def test_a_deck_builds_on_a_theme_made_from_tokens(tmp_path: Path) -> None:
     table = next(s for s in prs.slides[0].shapes if s.has_table).table
     assert str(table.cell(0, 0).fill.fore_color.rgb) == "5115EF"
     assert not warnings
+
+
+# --------------------------------------------------------------------------- hostile tokens files
+
+
+def _from_tokens(tmp_path: Path, tokens: object, name: str = "hostile") -> tuple[int, str]:
+    path = tmp_path / "tokens.json"
+    path.write_text(tokens if isinstance(tokens, str) else json.dumps(tokens), encoding="utf-8")
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["theme", "from-tokens", str(path), name])
+        written = sorted(str(p) for p in Path().rglob("*"))
+    assert "unexpected problem" not in result.output, result.output
+    if result.exit_code != 0:
+        assert written == [], written  # nothing written: no half theme, no "already holds" trap
+    return result.exit_code, result.output
+
+
+def test_chained_references_are_resolved_once_within_a_budget(tmp_path: Path) -> None:
+    """A 2 KB file whose every token doubles the one before: 2^60 characters if expanded."""
+    tokens = {"x": {"t0": {"value": "#0b5394"}}}
+    for i in range(1, 60):
+        tokens["x"][f"t{i}"] = {"value": f"{{x.t{i - 1}}} {{x.t{i - 1}}}"}
+    code, out = _from_tokens(tmp_path, tokens)
+    assert code == 1
+    assert f"{tmp_path / 'tokens.json'}:x.t" in out
+    assert "expand to more than" in out and "nothing was written" in out
+
+
+def test_reference_cycles_and_long_chains_are_named(tmp_path: Path) -> None:
+    tokens = {
+        "a": {"value": "{b}"},
+        "b": {"value": "{c}"},
+        "c": {"value": "{a}"},
+        **{f"k{i}": {"value": f"{{k{i + 1}}}"} for i in range(40)},
+        "k40": {"value": "#ffffff"},
+    }
+    code, out = _from_tokens(tmp_path, tokens)
+    assert code == 1
+    assert ":a: its references go round in a circle: a -> b -> c -> a" in out
+    assert ":k0: a chain of more than 32 references" in out
+
+
+def test_deep_nesting_is_a_located_error(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    code, out = _from_tokens(tmp_path, deep)
+    assert code == 1 and "tokens.json:1: nested more than" in out
+    nested: dict[str, object] = {"value": "#ffffff"}
+    for i in range(100):
+        nested = {f"n{i}": nested}
+    code, out = _from_tokens(tmp_path, nested)
+    assert code == 1 and "tokens.json:n99.n98" in out and "nested more than 64" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("hsl(1e308 50% 50%)", "number out of range (1e308)"),
+        ("hsl(0 50% 1e308%)", "number out of range (1e308)"),
+        ("rgb(1e308% 0 0)", "number out of range (1e308%)"),
+        ("hsl(nan 50% 50%)", "number out of range (nan)"),
+    ],
+)
+def test_a_malformed_colour_names_its_token(tmp_path: Path, value: str, message: str) -> None:
+    tokens = {"basis": {"color": {"accent-1": {"color-default": {"value": value}}}}}
+    code, out = _from_tokens(tmp_path, tokens)
+    assert code == 1
+    assert f"tokens.json:basis.color.accent-1.color-default: '{value}' has a {message}" in out
+
+
+def test_a_control_character_in_a_font_name_writes_nothing(tmp_path: Path) -> None:
+    tokens = {
+        "utrecht": {
+            "document": {"font-family": {"value": "Arial\u0007, sans-serif"}},
+            "link": {"color": {"value": "#0b5394"}},
+        }
+    }
+    code, out = _from_tokens(tmp_path, tokens)
+    assert (
+        code == 1 and ":utrecht.document.font-family: contains the control character U+0007" in out
+    )
+    # A lone half of a surrogate pair cannot be written into XML either.
+    tokens["utrecht"]["document"]["font-family"]["value"] = "Arial\ud800"
+    code, out = _from_tokens(tmp_path, tokens)
+    assert code == 1 and "U+D800" in out
+    # Fixed, the same command succeeds (no "already holds a theme" left behind).
+    tokens["utrecht"]["document"]["font-family"]["value"] = "Arial, sans-serif"
+    code, out = _from_tokens(tmp_path, tokens)
+    assert code == 0 and "wrote" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("x" * 300, "300 characters long; use at most 64"),
+        ("CON", "reserved by Windows"),
+        ("nul.txt", "reserved by Windows"),
+        ("thema\u0007", "may not hold"),
+    ],
+)
+def test_a_bad_theme_name_is_a_named_error(tmp_path: Path, name: str, message: str) -> None:
+    code, out = _from_tokens(tmp_path, {"x": {"link": {"color": {"value": "#0b5394"}}}}, name)
+    assert code == 1 and message in out
