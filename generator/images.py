@@ -3,7 +3,8 @@
 Contract: :func:`check_image` returns ``(path, width, height)`` or a message for the user; it
 never raises for a bad file. It refuses paths outside the folder (``../``, absolute paths, also
 Windows ones such as ``C:\\x.png``), files that are not images (SVG, PDF, HEIC and text are named
-as such), files that are truncated or corrupt (it decodes them fully), and images of more than
+as such), files that are truncated or corrupt (it decodes them fully; a JPEG whose last row of
+blocks is the grey libjpeg puts where data is missing is cut off), and images of more than
 :data:`MAX_PIXELS` pixels, which it sees in the header before decoding anything (a decompression
 bomb is refused, not decoded). :func:`embeddable` returns bytes that both python-pptx and
 python-docx embed (PNG, JPEG or GIF), converting WebP, BMP and TIFF to PNG.
@@ -97,10 +98,14 @@ def _check_pixels(path: Path, relative: str, convert: bool) -> tuple[Path, int, 
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as img:
                 img.verify()
-            # verify() misses data cut off at the end (a file not fully copied). PNG, JPEG and GIF
-            # end in a fixed marker, much cheaper to find than decoding every pixel; without it
-            # (cut off, or a camera's trailer after the marker) a full decode decides.
-            if not _ends_whole(path, fmt):
+            # verify() misses data cut off at the end (a file not fully copied). PNG and GIF end
+            # in a fixed marker, much cheaper to find than decoding every pixel; without it (cut
+            # off, or a trailer after the marker) a full decode decides. A JPEG is always
+            # decoded: its end marker proves nothing (it can follow data cut off anywhere).
+            if fmt == "JPEG":
+                if _jpeg_cut_off(path):
+                    raise OSError("cut off: the last rows are libjpeg's fill")
+            elif not _ends_whole(path, fmt):
                 with PILImage.open(path) as img:
                     img.load()
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
@@ -110,8 +115,24 @@ def _check_pixels(path: Path, relative: str, convert: bool) -> tuple[Path, int, 
     return path, width, height
 
 
-#: The last bytes of a whole file, per format: PNG's IEND chunk, JPEG's end of image, GIF's trailer.
-_END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9", "GIF": b";"}
+#: The last bytes of a whole file, per format: PNG's IEND chunk, GIF's trailer.
+_END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "GIF": b";"}
+#: What libjpeg decodes where a JPEG's data runs out (a premature end marker is only a warning to
+#: it, which Pillow does not pass on): blocks with every coefficient zero, mid-grey in every
+#: channel (127 in Adobe's inverted CMYK).
+_JPEG_FILL = (127, 128)
+
+
+def _jpeg_cut_off(path: Path) -> bool:
+    """Decode the JPEG (at 1/8 scale: every byte of its data is still read) and tell whether its
+    last row of blocks is libjpeg's fill for missing data; raises OSError for a broken stream."""
+    with PILImage.open(path) as img:
+        img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
+        img.load()
+        last = img.crop((0, img.height - 1, img.width, img.height))
+        extrema = last.getextrema()
+    bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    return all(low == high and low in _JPEG_FILL for low, high in bands)
 
 
 def _ends_whole(path: Path, fmt: str) -> bool:

@@ -34,6 +34,9 @@ SMART_CITY_FILE = "smart-city.yaml"
 # to what every file system and every sync tool (OneDrive, Teams) accepts, with no path separators.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 SAFE_NAME_RULE = "letters a-z, digits, '-' and '_' (at most 64, no spaces)"
+# Names Windows reserves for devices, in any case and with any extension: OneDrive, Teams and
+# Windows itself cannot hold a folder called CON, nul or com1.
+WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,17 @@ def _folder_name_problems(folders: list[Path]) -> list[Problem]:
                     f"the project folder name '{name}' becomes part of file names and may only "
                     "hold " + SAFE_NAME_RULE,
                     f"rename the folder, e.g. to '{safe_name(name)}'",
+                )
+            )
+        elif WINDOWS_RESERVED.fullmatch(name):
+            problems.append(
+                Problem(
+                    folder / PROJECT_FILE,
+                    None,
+                    None,
+                    f"the project folder name '{name}' is reserved by Windows for a device; "
+                    "OneDrive, Teams and Windows cannot hold a folder of that name",
+                    f"rename the folder, e.g. to '{name.lower()}-project'",
                 )
             )
         elif name.casefold() in seen:

@@ -187,8 +187,25 @@ def _loc_at(lines: dict[Path_, int], line: int) -> Path_:
     return best
 
 
+# YAML (like JSON) escapes a character beyond U+FFFF as two halves, "\\ud83d\\ude00" for 😀, and
+# PyYAML decodes each half on its own: a pair is joined into the character it stands for.
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _joined(pair: re.Match[str]) -> str:
+    return pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
 def _removed_warning(path: Path, line: int | None, field: str | None, chars: set[str]) -> Problem:
     codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(chars))
+    if all("\ud800" <= c <= "\udfff" for c in chars):
+        return Problem(
+            path,
+            line,
+            field,
+            f"removed half of an escaped character ({codes}) whose other half is missing",
+            'write the character itself (e.g. 😀), or both halves of its escape ("\\ud83d\\ude00")',
+        )
     return Problem(
         path,
         line,
@@ -383,7 +400,7 @@ class _Builder:
             )
             return None
         if isinstance(value, str):
-            value = value.translate(_LINE_BREAKS)
+            value = _SURROGATE_PAIR.sub(_joined, value.translate(_LINE_BREAKS))
             cleaned = _NOT_XML.sub(lambda m: _AS_SPACE.get(m.group(), ""), value)
             if cleaned != value:
                 chars = set(_NOT_XML.findall(value))

@@ -130,21 +130,37 @@ def resolve_theme(value: str, project_folder: Path | None, workspace_root: Path)
         bases = [project_folder] if project_folder else []
         bases.append(workspace_root)
         for base in bases:
-            path = (base / candidate).resolve()
+            path = _probe(base / candidate)
             searched.append(path)
-            if path.is_file() and path.suffix.lower() in DECK_SUFFIXES:
+            if _is(path, "file") and path.suffix.lower() in DECK_SUFFIXES:
                 return _from_folder(path.stem, None, default_folder, deck_override=path)
-            if path.is_file() and path.suffix.lower() in HANDOUT_SUFFIXES:
+            if _is(path, "file") and path.suffix.lower() in HANDOUT_SUFFIXES:
                 return _from_folder(path.stem, None, default_folder, handout_override=path)
-            if path.is_dir():
+            if _is(path, "dir"):
                 return _from_folder(path.name, path, default_folder)
     else:
         for folder in theme_search_path(project_folder, workspace_root):
             path = folder / value
             searched.append(path)
-            if path.is_dir():
+            if _is(path, "dir"):
                 return _from_folder(value, path, default_folder)
     raise ThemeNotFound(value, searched, known_themes(project_folder, workspace_root))
+
+
+def _probe(path: Path) -> Path:
+    """``path`` resolved, or as it is when it cannot be (a name too long for the file system)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
+def _is(path: Path, kind: str) -> bool:
+    """Whether ``path`` is a file (or folder); False for a name the file system cannot hold."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _first(folder: Path | None, stem: str, suffixes: tuple[str, ...]) -> Path | None:

@@ -126,3 +126,30 @@ def test_no_content_says_how_to_start(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as exc:
         load_workspace(tmp_path)
     assert "pitchkit init" in str(exc.value)
+
+
+@pytest.mark.parametrize("name", ["CON", "nul", "com1", "LPT1", "Aux", "prn"])
+def test_windows_reserved_names_are_refused_as_project_folders(workspace: Path, name: str) -> None:
+    write(workspace / "content" / name / "project.yaml", MINIMAL_PROJECT)
+    found = problems(workspace)
+    assert found == [
+        f"content/{name}/project.yaml: the project folder name '{name}' is reserved by Windows "
+        "for a device; OneDrive, Teams and Windows cannot hold a folder of that name; rename "
+        f"the folder, e.g. to '{name.lower()}-project'"
+    ]
+
+
+def test_names_that_only_start_like_a_device_are_fine(workspace: Path) -> None:
+    for name in ("console", "com10", "nullen", "lpt"):
+        write(workspace / "content" / name / "project.yaml", MINIMAL_PROJECT)
+    slugs = [p.slug for p in load_workspace(workspace).projects]
+    assert {"console", "com10", "nullen", "lpt"} <= set(slugs)
+
+
+@pytest.mark.parametrize("theme", ["x" * 300, "themes/" + "y" * 300 + ".potx"])
+def test_a_theme_name_too_long_for_the_file_system_is_an_unknown_theme(
+    workspace: Path, theme: str
+) -> None:
+    write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + f"theme: {theme}\n")
+    (found,) = problems(workspace)
+    assert found.startswith(f"content/p/project.yaml:6: theme: unknown theme '{theme}'")

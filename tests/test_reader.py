@@ -78,3 +78,21 @@ def test_enormous_strings_are_refused() -> None:
     with pytest.raises(ContentError) as exc:
         parse_yaml("title: " + "x" * 30_000 + "\n", Path("p.yaml"))
     assert "too long" in messages(exc)[0]
+
+
+def test_surrogate_escapes_are_decoded_not_deleted() -> None:
+    """An emoji written as JSON/YAML escapes its two UTF-16 halves: it is the emoji."""
+    doc = parse_yaml(
+        'title: "Schone wijk \\ud83d\\ude00"\nquote: "\\U0001F600 ok"\n', Path("p.yaml")
+    )
+    assert doc.data == {"title": "Schone wijk 😀", "quote": "😀 ok"}
+    assert doc.warnings == []
+
+
+def test_half_a_surrogate_pair_is_removed_with_a_warning_that_says_so() -> None:
+    doc = parse_yaml('title: "half \\ud83d here"\n', Path("p.yaml"))
+    assert doc.data == {"title": "half  here"}
+    (warning,) = doc.warnings
+    text = warning.render()
+    assert "p.yaml:1: title: removed half of an escaped character (U+D83D)" in text
+    assert "control characters" not in text
