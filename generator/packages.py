@@ -331,7 +331,9 @@ def _removal(rel: Any) -> str | None:
         return None
     target = rel.get("Target", "")
     if kind == "hyperlink":
-        return None if _SAFE_LINK.match(target.strip()) else "links to places other than the web"
+        return (
+            None if _SAFE_LINK.match(target.strip()) else "links that are not web or mail addresses"
+        )
     return _EXTERNAL_NAMES.get(kind, "external references")
 
 
@@ -470,6 +472,9 @@ _EMPTY_SOURCES = re.compile(rb"(<\?xml[^>]*\?>)?\s*<b:Sources\b[^>]*/>\s*", re.D
 
 
 def _report(what: str, details: list[str]) -> str:
+    details = sorted(
+        details, key=lambda d: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", d)]
+    )
     shown = ", ".join(details[:4]) + (f" and {len(details) - 4} more" if len(details) > 4 else "")
     return f"{what} ({shown}); they never reach the documents" if shown else what
 

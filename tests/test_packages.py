@@ -522,3 +522,44 @@ def test_build_pdf_neither_fetches_nor_embeds_linked_pictures(tmp_path):
             for image in page.images
         }
         assert (41, 19) not in sizes and (37, 23) not in sizes, pdf
+
+
+CORPUS = Path(__file__).resolve().parent / "data" / "templates"
+
+
+def test_every_corpus_template_opens_clean():
+    """The real templates of tests/data/templates: each opens as a plain package with nothing
+    that reaches outside it; the DFO template's attached template (a path on its author's PC)
+    is removed and said."""
+    files = sorted(
+        p for p in CORPUS.glob("*/*") if p.suffix.lower() in (".pptx", ".potx", ".docx", ".dotx")
+    )
+    assert len(files) >= 10
+    for path in files:
+        package = load_package(path)
+        assert package.kind == ("pptx" if path.parent.name == "pptx" else "docx"), path
+        assert external_references(package.data) == [], path
+    dfo = load_package(CORPUS / "docx" / "dfo-csas-fsar.docx")
+    assert any("attached templates (file:///C:" in line for line in dfo.removed), dfo.removed
+
+
+def test_a_real_dotx_builds_checks_and_explains(tmp_path):
+    """A real Word .dotx (Harrisburg University) named by `theme:` (today: 'not a Word file')."""
+    from click.testing import CliRunner
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    shutil.copy(CORPUS / "docx" / "harrisburg-dissertation.dotx", root / "huisstijl.dotx")
+    _workspace(root, "huisstijl.dotx")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(root), "-o", str(out), "--audience", "supporters"])
+    assert result.exit_code == 0, result.output
+    (handout,) = out.glob("*/*handout.docx")
+    with zipfile.ZipFile(handout) as z:
+        types = z.read("[Content_Types].xml").decode()
+    assert DOCX_MAIN in types and "template.main" not in types
+    assert "Minimaal project" in "\n".join(p.text for p in Document(str(handout)).paragraphs)
+    _office_tools([handout])
+    result = runner.invoke(cli, ["templates", str(root / "huisstijl.dotx")])
+    assert result.exit_code == 0 and "paragraph styles" in result.output, result.output
