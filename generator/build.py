@@ -163,6 +163,8 @@ def build_documents(
         item.handout, job.project.theme, when, DENSITIES[density], left_out
     )
     slug, key = job.project.slug, job.audience_key
+    _self_contained(deck_bytes, job.path(out, "pitch", "pptx"))
+    _self_contained(handout_bytes, job.path(out, "handout", "docx"))
     return [
         Document(
             slug,
@@ -183,6 +185,19 @@ def build_documents(
             predicted=choice is not None,
         ),
     ]
+
+
+def _self_contained(data: bytes, path: Path) -> None:
+    """Refuse to write a document that refers to anything outside itself but a web or mail link
+    (theme templates are cleaned on loading: this is the last line, never the first)."""
+    from .packages import external_references
+
+    found = external_references(data)
+    if found:
+        raise BuildError(
+            f"{path.name} would refer to files or addresses outside itself ({', '.join(found[:3])})"
+            "; nothing was written. Please report this, with the theme's templates."
+        )
 
 
 def build(

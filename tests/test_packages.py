@@ -563,3 +563,29 @@ def test_a_real_dotx_builds_checks_and_explains(tmp_path):
     _office_tools([handout])
     result = runner.invoke(cli, ["templates", str(root / "huisstijl.dotx")])
     assert result.exit_code == 0 and "paragraph styles" in result.output, result.output
+
+
+def test_a_document_with_an_external_reference_is_never_written(tmp_path, monkeypatch):
+    """The last line: should a builder ever write a linked picture, the build stops before
+    writing anything (templates are cleaned on the way in, so this is not the first)."""
+    from generator import docx_builder
+    from generator.build import build
+    from generator.errors import BuildError
+
+    linked = hostile_handout(tmp_path, name="linked.docx", main=DOCX_MAIN)
+    raw = _rewrite(
+        linked,
+        tmp_path / "raw.docx",
+        {
+            "word/_rels/document.xml.rels": lambda t: _add_rels(
+                t,
+                f'<Relationship Id="rIdPic" Type="{RT}/image" Target="file:///etc/hostname" '
+                'TargetMode="External"/>',
+            )
+        },
+    ).read_bytes()
+    monkeypatch.setattr(docx_builder, "build_handout", lambda *args, **kwargs: raw)
+    root = _workspace(tmp_path / "ws", "default")
+    with pytest.raises(BuildError, match="outside itself"):
+        build(root, jobs=1)
+    assert not (root / "output").exists() or not list((root / "output").rglob("*.docx"))
