@@ -149,6 +149,13 @@ _EMPTY_CONTAINERS = {
     f"{{{_NS['mc']}}}AlternateContent",
 }
 _MC_ALTERNATE = f"{{{_NS['mc']}}}AlternateContent"
+_FLD_SIMPLE = f"{{{_NS['w']}}}fldSimple"
+_INSTR = f"{{{_NS['w']}}}instr"
+_FLD_CHAR = f"{{{_NS['w']}}}fldChar"
+_FLD_CHAR_TYPE = f"{{{_NS['w']}}}fldCharType"
+_INSTR_TEXT = f"{{{_NS['w']}}}instrText"
+_FETCHING_FIELD = re.compile(r"\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)\b", re.I)
+_FIELDS = "Word fields that fetch files or addresses"
 _HLINK_CLICK = (f"{{{_NS['a']}}}hlinkClick", f"{{{_NS['a']}}}hlinkHover")
 #: PowerPoint actions that run a program, a macro or an OLE verb.
 _UNSAFE_ACTION = re.compile(r"^ppaction://(program|macro|ole)", re.IGNORECASE)
@@ -288,6 +295,7 @@ _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 #: Bytes that make a part worth parsing even without relationships to remove.
 _SUSPECT = re.compile(
     rb"oleObj|OLEObject|:control\b|subDoc|altChunk|attachedTemplate|mailMerge|frameset|ppaction://"
+    rb"|:instrText|:fldSimple"
 )
 
 
@@ -396,13 +404,14 @@ def _clean(data: bytes) -> tuple[Kind, str, bytes, tuple[str, ...]]:
         part = blobs.get(source)
         if part is not None and _is_xml(source) and (gone or _SUSPECT.search(part)):
             tree = _parse(source, part)
-            dropped = _fix_references(tree, set(gone), note)
+            dropped, modified = _fix_references(tree, set(gone), note)
+            modified |= _neutralise_fields(tree, note)
             if rels is not None:
                 for rid in dropped - _referenced_ids(tree):
                     rel = next((r for r in rels if r.get("Id") == rid), None)
                     if rel is not None:
                         gone[rid] = rel
-            if gone or dropped:
+            if modified:
                 changed[source] = _serialize(tree)
         if rels is None:
             continue
@@ -503,10 +512,11 @@ def _referenced_ids(tree: Any) -> set[str]:
     return {value for element in tree.iter() for _, value in _r_attributes(element)}
 
 
-def _fix_references(tree: Any, gone: set[str], note: Any) -> set[str]:
+def _fix_references(tree: Any, gone: set[str], note: Any) -> tuple[set[str], bool]:
     """Remove the elements that must go and fix those pointing at ``gone`` relationships;
-    return the relationship ids the removed elements referred to."""
+    return the relationship ids the removed elements referred to, and whether anything changed."""
     doomed: list[Any] = []
+    modified = False
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
@@ -521,6 +531,7 @@ def _fix_references(tree: Any, gone: set[str], note: Any) -> set[str]:
                 if value in gone:
                     if element.tag in _ATTRIBUTE_ONLY:
                         del element.attrib[name]
+                        modified = True
                     else:
                         doomed.append(_wrapper(element))
     dropped: set[str] = set()
@@ -530,13 +541,50 @@ def _fix_references(tree: Any, gone: set[str], note: Any) -> set[str]:
             continue
         dropped |= {value for e in element.iter() for _, value in _r_attributes(e)}
         parent.remove(element)
+        modified = True
         while parent.tag in _EMPTY_CONTAINERS and len(parent) == 0:
             grand = parent.getparent()
             if grand is None:
                 break
             grand.remove(parent)
             parent = grand
-    return dropped
+    return dropped, modified
+
+
+def _neutralise_fields(tree: Any, note: Any) -> bool:
+    """Empty the instruction of every Word field that fetches a file or address when Word updates
+    it (INCLUDEPICTURE, INCLUDETEXT, LINK, DDE, IMPORT): the field keeps showing its last result.
+    Simple fields and complex ones (begin, instruction runs, separate, end; nested) alike."""
+    modified = False
+    for simple in tree.iter(_FLD_SIMPLE):
+        instruction = simple.get(_INSTR, "")
+        if _FETCHING_FIELD.match(instruction):
+            note(_FIELDS, instruction.strip()[:80])
+            simple.set(_INSTR, "")
+            modified = True
+    open_fields: list[list[Any]] = []  # per field being read: its instruction runs, or None after
+    in_instruction: list[bool] = []
+    for element in tree.iter(_FLD_CHAR, _INSTR_TEXT):
+        if element.tag == _INSTR_TEXT:
+            if open_fields and in_instruction[-1]:
+                open_fields[-1].append(element)
+            continue
+        kind = element.get(_FLD_CHAR_TYPE)
+        if kind == "begin":
+            open_fields.append([])
+            in_instruction.append(True)
+        elif kind == "separate" and in_instruction:
+            in_instruction[-1] = False
+        elif kind == "end" and open_fields:
+            runs = open_fields.pop()
+            in_instruction.pop()
+            instruction = "".join(r.text or "" for r in runs)
+            if _FETCHING_FIELD.match(instruction):
+                note(_FIELDS, instruction.strip()[:80])
+                for run in runs:
+                    run.text = ""
+                modified = True
+    return modified
 
 
 def _wrapper(element: Any) -> Any:

@@ -190,16 +190,37 @@ def hostile_handout(folder: Path, name: str = "handout.dotm", main: str = DOTM) 
     )
     with zipfile.ZipFile(DEFAULT / "handout.docx") as zin:
         assert "word/_rels/settings.xml.rels" not in zin.namelist()
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    # A letterhead whose logo is a field Word fetches on update (a tracking picture), and a
+    # complex INCLUDETEXT field split over two instruction runs.
+    header = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{w}"><w:p>'
+        "<w:fldSimple w:instr=' INCLUDEPICTURE \"http://127.0.0.1:9/track.png\" \\d '>"
+        "<w:r><w:t>Gemeente logo</w:t></w:r></w:fldSimple></w:p><w:p>"
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> INCLUDE</w:instrText></w:r>'
+        '<w:r><w:instrText xml:space="preserve">TEXT "\\\\server\\share\\x.docx" '
+        "</w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Briefhoofd</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:hdr>'
+    )
     return _rewrite(
         DEFAULT / "handout.docx",
         folder / name,
         {
             "word/settings.xml": settings,
+            "word/header9.xml": header.encode(),
+            "word/document.xml": lambda t: re.sub(
+                r"(<w:sectPr[^>]*>)",
+                r'\1<w:headerReference w:type="default" r:id="rIdHdr"/>',
+                t,
+            ),
             "word/_rels/settings.xml.rels": settings_rels.encode(),
             "word/_rels/document.xml.rels": lambda t: _add_rels(
                 t,
                 f'<Relationship Id="rIdVba" Type="{MS_RT}/vbaProject" Target="vbaProject.bin"/>',
                 f'<Relationship Id="rIdCx" Type="{RT}/customXml" Target="../customXml/item1.xml"/>',
+                f'<Relationship Id="rIdHdr" Type="{RT}/header" Target="header9.xml"/>',
             ),
             "word/_rels/vbaProject.bin.rels": (
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="'
@@ -215,6 +236,8 @@ def hostile_handout(folder: Path, name: str = "handout.dotm", main: str = DOTM) 
                 'ContentType="application/vnd.ms-office.vbaProject"/>',
                 '<Override PartName="/word/vbaData.xml" '
                 'ContentType="application/vnd.ms-word.vbaData+xml"/>',
+                '<Override PartName="/word/header9.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>',
             ),
             "word/vbaProject.bin": b"\xd0\xcf\x11\xe0 Sub AutoOpen() Shell calc",
             "word/vbaData.xml": b'<?xml version="1.0"?><wne:vbaSuppData xmlns:wne="x"/>',
@@ -285,7 +308,7 @@ def test_a_macro_template_deck_is_cleaned(tmp_path):
     assert package.kind == "pptx"
     text = "\n".join(package.removed)
     for expected in (
-        "linked pictures (http://127.0.0.1:9/pixel.png, file:///etc/hostname)",
+        "linked pictures (file:///etc/hostname, http://127.0.0.1:9/pixel.png)",
         "macros (ppt/vbaProject.bin)",
         "ActiveX controls",
         "custom XML data",
@@ -357,10 +380,11 @@ def test_a_dotm_handout_builds_checks_and_lists_its_removals(tmp_path):
 
     workspace = load_workspace(root)
     said = [w.render(root) for w in workspace.warnings]
-    assert any("handout.dotm" in w and "macros (word/vbaProject.bin" in w for w in said), said
+    assert any("handout.dotm" in w and "macros (" in w and "vbaProject.bin" in w for w in said)
     assert any("attached templates (http://127.0.0.1:9/Normal.dotm)" in w for w in said), said
     assert any("mail-merge data sources (file:///C:/leden.txt)" in w for w in said), said
     assert any("deck.potm" in w and "linked pictures" in w for w in said), said
+    assert any("fields that fetch" in w and "track.png" in w and "INCLUDETEXT" in w for w in said)
 
     runner = CliRunner()
     out = tmp_path / "out"
@@ -371,6 +395,9 @@ def test_a_dotm_handout_builds_checks_and_lists_its_removals(tmp_path):
     assert len(warned) == len(set(warned)) and len(warned) >= 5, result.output
     documents = sorted(out.glob("*/*.docx")) + sorted(out.glob("*/*.pptx"))
     assert len(documents) >= 2
+    # The letterhead stays, showing what its fields showed.
+    header = Document(str(documents[0])).sections[0].header._element.xml
+    assert "Gemeente logo" in header and "Briefhoofd" in header
     for doc in documents:
         data = doc.read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -380,6 +407,7 @@ def test_a_dotm_handout_builds_checks_and_lists_its_removals(tmp_path):
         assert b"macroEnabled" not in everything and b".template.main" not in everything
         assert b"attachedTemplate" not in everything and b"mailMerge" not in everything
         assert b"4711" not in everything and b"127.0.0.1" not in everything
+        assert b"INCLUDE" not in everything and b"server" not in everything
         assert [r for r in _rels_of(data) if r[3] == "External" and r[1] != "hyperlink"] == []
     _office_tools(documents)
 
