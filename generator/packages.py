@@ -276,6 +276,34 @@ def _read_part(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
+_PICTURE = re.compile(r".*\.(png|jpe?g|gif|bmp|tiff?|webp)", re.IGNORECASE)
+
+
+def _refuse_pixel_bomb(name: str, data: bytes) -> None:
+    """Refuse a picture of more pixels than a content image may have (a few kB of PNG can
+    declare billions, which LibreOffice would unpack making a PDF); only its header is read."""
+    if not _PICTURE.fullmatch(name):
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    from .images import MAX_PIXELS
+
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # the size is read to be refused here, not decoded
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return  # not a picture Pillow knows: LibreOffice draws it as it can, or not at all
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    if width * height > MAX_PIXELS:
+        raise _Refused(
+            f"the picture {name} is {width}x{height} pixels, more than the "
+            f"{MAX_PIXELS // 1_000_000} megapixels a template may hold; it is refused"
+        )
+
+
 def _no_dtd(name: str, data: bytes) -> None:
     """Refuse an XML part that declares a DTD: its entities could reach files or the network in
     a program that resolves them (LibreOffice reads every part), and Office files never have one."""
@@ -351,6 +379,8 @@ def _clean(data: bytes) -> tuple[Kind, str, bytes, tuple[str, ...]]:
     if _CT not in infos or "_rels/.rels" not in infos:
         raise _Refused("not an Office Open XML package (no [Content_Types].xml or _rels/.rels)")
     blobs = {name: _read_part(zin, info) for name, info in infos.items()}
+    for name, blob in blobs.items():
+        _refuse_pixel_bomb(name, blob)
     for name, blob in blobs.items():
         if _is_xml(name):
             _no_dtd(name, blob)

@@ -617,3 +617,26 @@ def test_a_document_with_an_external_reference_is_never_written(tmp_path, monkey
     with pytest.raises(BuildError, match="outside itself"):
         build(root, jobs=1)
     assert not (root / "output").exists() or not list((root / "output").rglob("*.docx"))
+
+
+def test_a_picture_of_billions_of_pixels_is_refused(tmp_path):
+    """A few kB of PNG that declares 100000 x 100000 pixels on the master: LibreOffice would
+    unpack it for the PDF. Only its header is read."""
+    import struct
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\0" * 12_501))
+        + chunk(b"IEND", b"")
+    )
+    deck = shutil.copy(DEFAULT / "deck.pptx", tmp_path / "deck.pptx")
+    with zipfile.ZipFile(deck, "a") as z:
+        z.writestr("ppt/media/image50.png", png)
+    with pytest.raises(PackageError, match=r"ppt/media/image50\.png is 100000x100000 pixels"):
+        load_package(Path(deck))
