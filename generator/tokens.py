@@ -264,7 +264,12 @@ _REFERENCE = re.compile(r"\{([^{}]+)\}")
 
 
 class _Unresolvable(Exception):
-    """A token's references cannot be resolved (a cycle, too deep, too large)."""
+    """A token's references cannot be resolved (a cycle, too deep, too large); ``known`` when
+    the cause is a token already reported (its dependants are not listed again)."""
+
+    def __init__(self, message: str, known: bool = False) -> None:
+        super().__init__(message)
+        self.known = known
 
 
 class _Resolver:
@@ -284,14 +289,15 @@ class _Resolver:
             try:
                 self.value(name, [])
             except _Unresolvable as exc:
-                problems.append((name, str(exc)))
+                if not exc.known:
+                    problems.append((name, str(exc)))
         return self.done
 
     def value(self, name: str, chain: list[str]) -> Any:
         if name in self.done:
             return self.done[name]
         if name in self.failed:
-            raise _Unresolvable(self.failed[name])
+            raise _Unresolvable(self.failed[name], known=True)
         try:
             if name in chain:
                 cycle = [*chain[chain.index(name) :], name]
