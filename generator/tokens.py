@@ -31,7 +31,7 @@ from lxml import etree
 
 from .errors import PitchkitError
 from .resources import default_templates_dir
-from .writer import write_atomic
+from .writer import Folder
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MAX_BYTES = 50_000_000
@@ -592,8 +592,8 @@ def write_theme(theme: TokenTheme, name: str, folder: Path, tokens_file: Path) -
     """Write ``theme.yaml`` and ``deck.pptx`` into ``folder`` (created); return the files.
 
     Both are made and checked (theme.yaml read back as a theme) before anything is written;
-    the deck is written first and theme.yaml last, each atomically, so that a failed run leaves
-    no theme.yaml, and a folder this call created is removed again.
+    both are written or neither (writer.Folder), and a folder this call created is removed again
+    after a failure.
     """
     from .themes import ThemeSpec
 
@@ -609,8 +609,12 @@ def write_theme(theme: TokenTheme, name: str, folder: Path, tokens_file: Path) -
     created = next((p for p in (folder, *folder.parents) if not p.exists()), None)
     yaml_path, deck_path = folder / "theme.yaml", folder / "deck.pptx"
     try:
-        write_atomic(deck_path, deck)
-        write_atomic(yaml_path, text.encode("utf-8"))
+        folder.mkdir(parents=True, exist_ok=True)
+        Folder(folder).write_all({deck_path: deck, yaml_path: text.encode("utf-8")})
+    except OSError as exc:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise TokensError(f"cannot write {folder} ({exc.strerror or exc}).") from None
     except PitchkitError:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
