@@ -39,6 +39,7 @@ from typing import Any
 import segno
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.package import Unmarshaller
 from docx.opc.part import PartFactory
 from docx.opc.pkgreader import PackageReader
@@ -87,7 +88,7 @@ DENSITIES = (
 )
 
 _TWIPS_PER_PT = 20
-_MAX_MARGIN = Cm(2.0)
+_DEFAULT_MARGIN = Cm(2.0)
 _GAP = Cm(0.7).twips  # between columns
 _MAIN_SHARE = 0.58  # the story column's share of the text width, when the numbers fit
 _MAX_SIDE_SHARE = 0.5  # the numbers box never takes more than half
@@ -110,6 +111,7 @@ def build_handout(
     page = _Page(doc, theme, handout, density)
     page.write(set(leave_out))
     _set_language(doc, handout.language)
+    _unique_drawing_ids(doc.part)
     props = doc.core_properties
     props.title = plain(handout.title)
     props.subject = plain(handout.key_message)[:255]
@@ -124,6 +126,30 @@ def build_handout(
     props.keywords = ""
     props.category = ""
     return package_bytes(doc.part.package, created)
+
+
+def _unique_drawing_ids(document_part: Any) -> None:
+    """Give every drawing (``wp:docPr``) an id of its own over the body, headers and footers.
+
+    python-docx numbers the pictures of each part on its own, so a header logo and the body's QR
+    code both get id 1: Word then offers to repair the file. The template's headers and footers
+    keep their ids; a later drawing whose id is taken gets the next free one.
+    """
+    parts = [
+        rel.target_part
+        for rel in document_part.rels.values()
+        if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
+    ]
+    parts.sort(key=lambda part: str(part.partname))
+    drawings = [d for part in [*parts, document_part] for d in part.element.iter(_WP_DOC_PR)]
+    taken: set[int] = set()
+    numbers = [int(d.get("id")) if (d.get("id") or "").isdigit() else 0 for d in drawings]
+    free = max(numbers, default=0) + 1
+    for drawing, number in zip(drawings, numbers, strict=True):
+        if number < 1 or number in taken:
+            number, free = free, free + 1
+            drawing.set("id", str(number))
+        taken.add(number)
 
 
 def _open_template(path: Path) -> Any:
@@ -185,11 +211,15 @@ class _Page:
         self.theme = theme
         self.handout = handout
         self.d = density
-        colors = theme.spec.colors
-        self.tint = _tint(colors.primary, 0.90)
-        self.tint_strong = _tint(colors.primary, 0.75)
-        # Headings and table heads are in the primary colour, on white and on these tints.
-        self.primary_hex = _readable(colors.primary, on=self.tint_strong)
+        explicit = theme_colours_set(theme)
+        neutralise_template(doc)
+        # theme.yaml's primary colour where it sets one, else the template's Heading 1 colour.
+        own = None if "primary" in explicit else _heading_colour(doc)
+        base = f"#{own}" if own else theme.spec.colors.primary
+        self.tint = _tint(base, 0.90)
+        self.tint_strong = _tint(base, 0.75)
+        # Table heads, the key message and bullets are in the primary colour, on these tints.
+        self.primary_hex = _readable(base, on=self.tint_strong)
         self.primary = RGBColor.from_string(self.primary_hex)
         _clear_body(doc)
         self.body = doc.element.body
@@ -199,7 +229,7 @@ class _Page:
         self.section = section
         _page_setup(section, self.sect_pr)  # sets the sizes and margins read below
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
-        self.styles = _Styles(doc, theme, density, self.primary)
+        self.styles = _Styles(doc, theme, density, self.primary, explicit)
         self.measure = Measure(density, theme.spec.fonts.body or self.styles.body_font)
         self.bullets = _bullet_numbering(doc, self.primary_hex)
         self.breaks = 0  # section breaks written so far
@@ -657,20 +687,152 @@ def _clear_body(doc: Any) -> None:
             body.remove(child)
 
 
+def theme_colours_set(theme: Theme) -> set[str]:
+    """The colour roles theme.yaml sets itself; the template decides the others."""
+    spec = theme.spec
+    return set(spec.colors.model_fields_set) if "colors" in spec.model_fields_set else set()
+
+
+def _heading_colour(doc: Any) -> str | None:
+    """The colour (RRGGBB) of the template's Heading 1, following its base styles; None when
+    it has none of its own (automatic, black or white)."""
+    style = _find_style(doc, "heading1")
+    seen = 0
+    while style is not None and seen < 20:
+        rpr = style.element.rPr
+        color = rpr.find(qn("w:color")) if rpr is not None else None
+        value = (color.get(qn("w:val")) or "") if color is not None else ""
+        if re.fullmatch(r"[0-9A-Fa-f]{6}", value):
+            value = value.upper()
+            return None if value in ("000000", "FFFFFF") else value
+        if value:
+            return None  # "auto"
+        style, seen = style.base_style, seen + 1
+    return None
+
+
+#: Paragraph properties that push text onto a next page, per style; removed in the handout's copy.
+_PAGE_FIGHTERS = {"pageBreakBefore": "page break before", "keepNext": "keep with next"}
+
+
+def neutralise_template(doc: Any) -> list[str]:
+    """Take out of the handout's copy of the template what fights a one-page handout, and say
+    what it was (one line each, naming the style):
+
+    - "page break before" on the styles the handout writes with (title, subtitle, headings,
+      body text, and the styles they are based on); "keep with next" on the body text style
+      (it chains every paragraph to the next);
+    - a different first page (``titlePg``) when the template's body starts with a cover page:
+      that page's header and footer belong to the cover, the handout takes the running ones;
+    - a page centred or bottom-aligned vertically (cover pages are);
+    - the template's own body: cover page, table of contents, section breaks (the handout
+      replaces the body; this only names what was there).
+    """
+    said: list[str] = []
+    index = _style_index(doc)
+    default = _default_paragraph_style(doc)
+    roles = [_find_style(doc, role, index) for role in _ROLES]
+    seen: set[str] = set()
+    for role_style in [default, *roles]:
+        style = role_style
+        while style is not None and style.style_id not in seen:
+            seen.add(style.style_id)
+            ppr = style.element.pPr
+            for tag, what in _PAGE_FIGHTERS.items():
+                if tag == "keepNext" and role_style is not default:
+                    continue  # headings keep with their text: the builder sets that itself
+                el = ppr.find(qn(f"w:{tag}")) if ppr is not None else None
+                if el is not None and el.get(qn("w:val")) not in ("0", "false", "off"):
+                    ppr.remove(el)
+                    said.append(f"style '{style.name}': {what} (left out)")
+            if ppr is not None and role_style is default:
+                # A first-line indent runs through every table cell and narrow column.
+                ind = ppr.find(qn("w:ind"))
+                for attr in ("firstLine", "hanging", "firstLineChars", "hangingChars"):
+                    if ind is not None and ind.get(qn(f"w:{attr}")) not in (None, "0"):
+                        del ind.attrib[qn(f"w:{attr}")]
+                        said.append(f"style '{style.name}': first-line indent (left out)")
+            elif ppr is not None and ppr.find(qn("w:numPr")) is not None:
+                # Chapter numbers (1, 1.1) read as a report's, not a one-page handout's. Word's
+                # own Subtitle carries a stray level without a list: dropped without a word.
+                num = ppr.find(qn("w:numPr"))
+                num_id = num.find(qn("w:numId"))
+                ppr.remove(num)
+                if num_id is not None and num_id.get(qn("w:val")) != "0":
+                    said.append(f"style '{style.name}': numbering (left out)")
+            style = style.base_style
+    body = doc.element.body
+    sect = body.find(_W_SECT_PR)
+    gallery = {g.get(_W_VAL) for g in body.iter(_W + "docPartGallery")}
+    text = " ".join(t.text or "" for t in body.iter(_W + "instrText"))
+    sections = sum(1 for p in body.iter(_W_PPR) if p.find(_W_SECT_PR) is not None)
+    heading = roles[2].style_id if roles[2] is not None else None
+    cover = "Cover Pages" in gallery or _cover_page(body, heading)
+    if cover:
+        said.append("a cover page (left out: the handout is one page)")
+        title_pg = sect.find(qn("w:titlePg")) if sect is not None else None
+        if title_pg is not None:
+            sect.remove(title_pg)
+            said.append("the cover page's own header and footer (the running ones are used)")
+    if "Table of Contents" in gallery or re.search(r"\bTOC\b", text):
+        said.append("a table of contents (left out)")
+    if sections:
+        said.append(f"{sections} section break(s) (left out: the handout is one section)")
+    valign = sect.find(qn("w:vAlign")) if sect is not None else None
+    if valign is not None and valign.get(_W_VAL) not in (None, "top"):
+        sect.remove(valign)
+        said.append(f"text aligned to the page's {valign.get(_W_VAL)} (set to the top)")
+    return said
+
+
+def _cover_page(body: Any, heading_id: str | None) -> bool:
+    """Whether the template's body opens with a page of its own: text, then a page or section
+    break before the first Heading 1."""
+    text = False
+    for p in body.iter(_W_P):
+        style = p.find(_W_PPR + "/" + _W_PSTYLE)
+        if heading_id is not None and style is not None and style.get(_W_VAL) == heading_id:
+            return False
+        page_break = any(b.get(_W_TYPE) == "page" for b in p.iter(_W + "br"))
+        if page_break or p.find(_W_PPR + "/" + _W_SECT_PR) is not None:
+            return text or _has_text(p)
+        text = text or _has_text(p)
+    return False
+
+
+def template_warnings(path: Path) -> list[str]:
+    """What :func:`neutralise_template` takes out of the Word template at ``path``, as one
+    warning (empty when nothing): said once per template, not per handout."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    said = _template_warnings(str(path), stat.st_mtime_ns, stat.st_size)
+    if not said:
+        return []
+    lead = "Word template: for a one-page handout pitchkit sets aside "
+    return [lead + "; ".join(said)]
+
+
+@functools.lru_cache(maxsize=16)
+def _template_warnings(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(neutralise_template(_open_template(Path(path))))
+
+
 def _page_setup(section: DocxSection, sect: Any) -> None:
-    """A4 portrait; the template's margins, but at most 2 cm (it is one dense page).
+    """A4 portrait with the template's own margins and header and footer distances: its
+    letterhead (a logo in a tall header, a 4.4 cm top margin) stays clear of the text. Where the
+    template sets none: 2 cm margins, 0.9 cm to the header and footer.
 
     ``sect``: the section's w:sectPr.
     """
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        value = getattr(section, side)
-        if value is None or value > _MAX_MARGIN:
-            setattr(section, side, _MAX_MARGIN)
+        if getattr(section, side) is None:
+            setattr(section, side, _DEFAULT_MARGIN)
     for side in ("header_distance", "footer_distance"):
-        value = getattr(section, side)
-        if value is None or value > Cm(1.25):
+        if getattr(section, side) is None:
             setattr(section, side, Cm(0.9))
     grid = sect.find(qn("w:docGrid"))
     if grid is not None:
@@ -682,7 +844,9 @@ def _page_setup(section: DocxSection, sect: Any) -> None:
 class _Styles:
     """The template's paragraph styles for each role, sized for the density."""
 
-    def __init__(self, doc: Any, theme: Theme, d: Density, primary: RGBColor) -> None:
+    def __init__(
+        self, doc: Any, theme: Theme, d: Density, primary: RGBColor, explicit: set[str]
+    ) -> None:
         default = _default_paragraph_style(doc)
         self.normal = default or doc.styles["Normal"]
         fonts = theme.spec.fonts
@@ -714,7 +878,8 @@ class _Styles:
             (self.heading2, d.heading_pt, d.space_after_pt * 2.5, d.space_after_pt / 2),
         ):
             style.font.size = Pt(size)
-            style.font.color.rgb = primary
+            if "primary" in explicit:  # else the template's own heading colours stay
+                style.font.color.rgb = primary
             if fonts.heading:
                 _set_font(style, fonts.heading)
             spf = style.paragraph_format
@@ -723,7 +888,8 @@ class _Styles:
             spf.line_spacing = 1.0
             spf.keep_with_next = True
         self.subtitle.font.size = Pt(d.body_pt + 1.5)
-        self.subtitle.font.color.rgb = RGBColor.from_string(_readable(theme.spec.colors.text))
+        if "text" in explicit or self.subtitle.font.color.rgb is None:
+            self.subtitle.font.color.rgb = RGBColor.from_string(_readable(theme.spec.colors.text))
         self.subtitle.paragraph_format.space_after = Pt(d.space_after_pt * 2)
         self.subtitle.paragraph_format.space_before = Pt(0)
         _drop_numbering(self.subtitle)
@@ -874,7 +1040,10 @@ def _bullet_numbering(doc: Any, color: str) -> int:
         rpr.append(c)
         lvl.append(rpr)
         abstract.append(lvl)
+    # Schema order: every abstractNum before the first num (or numIdMacAtCleanup).
     first_num = numbering.find(qn("w:num"))
+    if first_num is None:
+        first_num = numbering.find(qn("w:numIdMacAtCleanup"))
     if first_num is not None:
         first_num.addprevious(abstract)
     else:
@@ -884,7 +1053,12 @@ def _bullet_numbering(doc: Any, color: str) -> int:
     ref = OxmlElement("w:abstractNumId")
     ref.set(qn("w:val"), str(abstract_id))
     num.append(ref)
-    numbering.append(num)
+    # Schema order: abstractNum, num, then numIdMacAtCleanup (Office-made templates end with it).
+    cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
+    if cleanup is not None:
+        cleanup.addprevious(num)
+    else:
+        numbering.append(num)
     return num_id
 
 
@@ -963,6 +1137,7 @@ _W_R = _W + "r"
 _W_RPR = _W + "rPr"
 _W_LANG = _W + "lang"
 _R_ID = qn("r:id")
+_WP_DOC_PR = qn("wp:docPr")
 _HEADER_FOOTER_REFS = (_W + "headerReference", _W + "footerReference")
 _W_TYPE = _W + "type"
 _XML_SPACE = qn("xml:space")
