@@ -109,6 +109,17 @@ def plan(workspace: Workspace, audiences: Sequence[str] | None = None) -> list[J
     return jobs
 
 
+def template_warnings(workspace: Workspace) -> list[Problem]:
+    """Once per Word template the projects use: what it brings that fights a one-page handout
+    and is set aside in each handout's copy (page break before, a cover page, ...)."""
+    from .docx_builder import template_warnings as word_template_warnings
+
+    problems = []
+    for path in dict.fromkeys(p.theme.handout_template for p in workspace.projects):
+        problems += [Problem(path, None, None, text) for text in word_template_warnings(path)]
+    return problems
+
+
 def render_job(workspace: Workspace, job: Job) -> Rendered:
     """Render one job's trees (its templates are checked here, before anything is written)."""
     from .render import render_documents
@@ -238,6 +249,7 @@ def build(
 
     with _worker_pool(jobs) as pool:
         workspace = load_workspace(path)
+        workspace.warnings += template_warnings(workspace)
         inputs = _inputs_read(workspace)
         fingerprint = input_fingerprint(folders, inputs, options)
         work = plan(workspace, audiences)

@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from .accessibility import Issue, Severity, deck_accessibility, handout_accessibility, short
-from .build import Document, build_documents, plan, render_all
+from .build import Document, build_documents, plan, render_all, template_warnings
 from .contrast import deck_contrast, handout_contrast
 from .errors import Problem
 from .loader import Project, Workspace, load_workspace
@@ -91,6 +91,7 @@ def check_workspace(
     """
     say = progress or (lambda _message: None)
     workspace = load_workspace(path)
+    workspace.warnings += template_warnings(workspace)
     out = workspace.root / "output"
     rendered = render_all(workspace, plan(workspace))
     documents: list[Document] = []
