@@ -650,6 +650,31 @@ class _WordColors:
             style_id = based.get(f"{{{W}}}val") if based is not None else None
         return chain
 
+    def color_style(self, r: Any, p: Any) -> str | None:
+        """The name of the template style a run's colour comes from; None when the run sets it
+        itself (pitchkit's own colours: theme.yaml's, or derived from it)."""
+        rpr = r.find("w:rPr", NS)
+        if rpr is not None and rpr.find("w:color", NS) is not None:
+            return None
+        ppr = p.find("w:pPr", NS)
+        p_style = ppr.find("w:pStyle", NS) if ppr is not None else None
+        ids = [rpr.find("w:rStyle", NS) if rpr is not None else None, p_style]
+        for ref in ids:
+            style_id = ref.get(f"{{{W}}}val") if ref is not None else None
+            if ref is p_style and style_id is None:
+                style_id = self.default_para
+            seen = set()
+            while style_id and style_id not in seen and style_id in self.styles:
+                seen.add(style_id)
+                style = self.styles[style_id]
+                if style.find("w:rPr/w:color", NS) is not None:
+                    found = style.find("w:name", NS)
+                    name = found.get(f"{{{W}}}val", style_id) if found is not None else style_id
+                    return name[:1].upper() + name[1:]  # Word shows "heading 1" as "Heading 1"
+                based = style.find("w:basedOn", NS)
+                style_id = based.get(f"{{{W}}}val") if based is not None else None
+        return None
+
     def run(self, r: Any, p: Any) -> tuple[RGB | None, RGB | None, float, bool]:
         """A run's colour (None = automatic), its own/paragraph shading, size and weight."""
         rpr = r.find("w:rPr", NS)
@@ -737,17 +762,26 @@ def handout_contrast(data: bytes, names: Mapping[str, str] | None = None) -> lis
                     if cell_fill
                     else "page background"
                 )
+                style = colors.color_style(r, p)
+                origin = f"the Word template's style '{style}'" if style else "theme.yaml's colours"
+                hint = (
+                    f"give the style '{style}' a darker colour in the Word template, or set "
+                    "colors.primary in theme.yaml"
+                    if style
+                    else "choose a darker text colour or a lighter background in the theme"
+                )
                 issues.append(
                     Issue(
                         "error",
                         "contrast",
                         where,
                         "text colour",
-                        f"'{short(text)}' in {_name(color, names)} on {_name(background, names)} "
-                        f"({source}) has contrast {ratio:.1f}:1; at least {need:g}:1 is needed "
-                        f"for {'large' if need == LARGE_RATIO else 'normal'} text "
+                        f"'{short(text)}' in {_name(color, names)} (from {origin}) on "
+                        f"{_name(background, names)} ({source}) has contrast {ratio:.1f}:1; at "
+                        f"least {need:g}:1 is needed for "
+                        f"{'large' if need == LARGE_RATIO else 'normal'} text "
                         f"({size:g} pt{' bold' if bold else ''})",
-                        "choose a darker text colour or a lighter background in the theme",
+                        hint,
                     )
                 )
     return issues

@@ -147,6 +147,18 @@ def test_handout_text_colour_and_shading() -> None:
     assert handout_contrast(_handout("595959")) == []  # 7:1 on white
     issues = handout_contrast(_handout("BBBBBB"))
     assert len(issues) == 1 and issues[0].where == "section 'Kop'"
-    assert "#BBBBBB on #FFFFFF" in issues[0].message
+    assert "#BBBBBB (from theme.yaml's colours) on #FFFFFF" in issues[0].message
+
+
+def test_handout_contrast_names_the_template_style_a_colour_comes_from() -> None:
+    """A light heading colour of the Word template is blamed on its style, not on theme.yaml."""
+    doc = WordDocument()
+    doc.styles["Heading 1"].font.color.rgb = RGBColor.from_string("C8C8FF")
+    doc.add_heading("Lichte kop", level=1)
+    out = io.BytesIO()
+    doc.save(out)
+    (issue,) = handout_contrast(out.getvalue())
+    assert "(from the Word template's style 'Heading 1')" in issue.message
+    assert issue.hint is not None and "'Heading 1'" in issue.hint
     assert handout_contrast(_handout("FFFFFF", shading="0B5394")) == []  # white on dark blue
     assert handout_contrast(_handout("1A1A1A", shading="0B5394"))  # near-black on dark blue
