@@ -214,6 +214,21 @@ def _part_height(root: object, body: TextStyle) -> float:
         for extent in p.iter(qn("wp:extent")):
             if extent.getparent().tag == qn("wp:inline"):
                 tallest = max(tallest, int(extent.get("cy", "0")) / _EMU_PER_PT)
+        for anchor in p.iter(qn("wp:anchor")):
+            # A banner anchored to its paragraph with text above and below it (a letterhead's
+            # logo) pushes the paragraph's line, and so the body, down by its bottom edge.
+            position = anchor.find(qn("wp:positionV"))
+            offset = position.find(qn("wp:posOffset")) if position is not None else None
+            extent = anchor.find(qn("wp:extent"))
+            if (
+                anchor.find(qn("wp:wrapTopAndBottom")) is not None
+                and position is not None
+                and position.get("relativeFrom") in ("paragraph", "line")
+                and extent is not None
+            ):
+                top = int(offset.text or 0) if offset is not None else 0
+                bottom = (top + int(extent.get("cy", "0"))) / _EMU_PER_PT
+                tallest = max(tallest, bottom + max(sizes, default=11.0) * line_height(body.font))
         rule = p.find(qn("w:pPr") + "/" + qn("w:pBdr") + "/" + qn("w:bottom"))
         if rule is not None:
             tallest += int(rule.get(qn("w:space"), "0")) + int(rule.get(qn("w:sz"), "0")) / 8
