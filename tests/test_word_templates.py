@@ -125,7 +125,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Build the corpus workspace (no PDFs: what a build without --pdf writes), then render every
     handout in one LibreOffice run."""
     root = corpus_workspace(tmp_path_factory.mktemp("corpus"))
-    report = build(root, jobs=2)
+    report = build(root, jobs=max(2, os.cpu_count() or 1))
     handouts = sorted((root / "output").glob("*/*-handout.docx"))
     rendered = root / "rendered"
     rendered.mkdir()
@@ -172,8 +172,11 @@ def _page_problems(pdf: Path) -> list[str]:
                     hit = rect & picture
                     if not hit.is_empty and hit.get_area() / (rect.get_area() or 1) > 0.25:
                         problems.append(f"page {number}: text over a picture: {text[:50]!r}")
+            lines.sort(key=lambda line: line[0].y0)
             for i, (a, ta) in enumerate(lines):
                 for b, tb in lines[i + 1 :]:
+                    if b.y0 >= a.y1:
+                        break  # sorted by top: no later line reaches up into this one
                     overlap = a & b
                     smaller = min(a.get_area(), b.get_area()) or 1
                     if not overlap.is_empty and overlap.get_area() / smaller > 0.25:
