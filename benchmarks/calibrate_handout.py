@@ -3,8 +3,9 @@
 Usage: ``python benchmarks/calibrate_handout.py [--projects N] [--save FILE.json]``.
 
 Contract: builds a corpus of handouts (the test suite's matrix of the example, long and minimal
-content on the default and the Westerhaven theme, the example on python-docx's own template,
-plus an N-project benchmark programme), renders
+content on the default and the Westerhaven theme, the example on python-docx's own template and
+on every real Word template of tests/data/templates/docx, plus an N-project benchmark programme),
+renders
 variants of each (every density without leaving anything out; the densest with the 1-3
 lowest-priority sections left out) with LibreOffice, and prints per variant the predicted share
 of the page body next to LibreOffice's pages and, for one-page variants, the measured share (the
@@ -35,9 +36,11 @@ def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]
     from generator.writer import document_time
     from tests.test_handout_fit import matrix_workspace
     from tests.test_handout_layout import bare_workspace
+    from tests.test_word_templates import corpus_workspace
 
     items = []
     roots = [matrix_workspace(root / "matrix"), bare_workspace(root / "bare")]
+    roots.append(corpus_workspace(root / "word"))  # real Word templates (tests/data/templates)
     if projects:
         roots.append(ws_mod.make_programme(root / "programme", projects))
     roots.append(REPO / "tests" / "data" / "long")
@@ -60,10 +63,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=12)
     parser.add_argument("--save", type=Path)
+    parser.add_argument("--only", help="only handouts whose name contains this")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         items = corpus(Path(tmp), args.projects)
+        items = [item for item in items if not args.only or args.only in item[0]]
         variants = []
         for name, handout, theme, when in items:
             job = FitJob(name, handout, theme, when)  # type: ignore[arg-type]
