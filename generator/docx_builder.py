@@ -782,6 +782,11 @@ def neutralise_template(doc: Any) -> list[str]:
     if valign is not None and valign.get(_W_VAL) not in (None, "top"):
         sect.remove(valign)
         said.append(f"text aligned to the page's {valign.get(_W_VAL)} (set to the top)")
+    numbers = sect.find(qn("w:pgNumType")) if sect is not None else None
+    if numbers is not None and numbers.get(_W + "start") not in (None, "1"):
+        # A report's body starts on page 3 after its cover and contents; the handout is page 1.
+        del numbers.attrib[_W + "start"]
+        said.append("page numbers starting at a later page (the handout is page 1)")
     return said
 
 

@@ -320,8 +320,15 @@ def test_what_fights_one_page_is_neutralised_in_the_handouts_copy(tmp_path: Path
         .element.find(f"{W}pPr/{W}pageBreakBefore")
         is not None
     )
-    plain = _theme(tmp_path / "plain", "phs-offstats-report.docx")
-    assert template_warnings(plain.handout_template) == []
+    report = _theme(tmp_path / "report", "phs-offstats-report.docx")
+    (said,) = template_warnings(report.handout_template)
+    assert "page numbers starting at a later page" in said  # PHS's report body starts at 3
+    numbers = read(build_handout(handout(), report, WHEN)).element.body.find(
+        f"{W}sectPr/{W}pgNumType"
+    )
+    assert numbers.get(f"{W}start") is None
+    unhcr = _theme(tmp_path / "unhcr", "unhcr-report.docx")
+    assert template_warnings(unhcr.handout_template) == []
 
 
 def read(data: bytes) -> Any:
