@@ -2,7 +2,7 @@
 
 A build first predicts (:func:`predicted_fit`, in the worker that builds the handout): the search
 below runs on :func:`generator.handout_layout.predict`, which lays the page out with real font
-metrics, and a variant counts as fitting only up to :data:`~generator.handout_layout.SAFE_SHARE`
+metrics, and a variant counts as fitting only up to :func:`~generator.handout_layout.safe_share`
 of the page (calibrated against LibreOffice, which it overestimates by ~2 %). Where no variant is
 predicted to fit with that margin, the handout is measured: converted to PDF with LibreOffice and
 counted, in batches (:func:`fit_handouts`: every round one LibreOffice process per core for all
@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from .doctree import Handout, Section
 from .docx_builder import DENSITIES, Density, build_handout
 from .errors import BuildError, ContentError, Problem
-from .handout_layout import SAFE_SHARE, predict
+from .handout_layout import predict, safe_share
 from .inline import plain
 from .model import ProjectFile
 from .processes import work_folder
@@ -302,11 +302,12 @@ def drop_order(handout: Handout) -> list[str]:
 def predicted_fit(handout: Handout, theme: Theme) -> Variant | None:
     """The variant the search picks on predicted heights; None when none is predicted to fit."""
     search = _Search(handout)
+    trusted = safe_share(theme)
     while probes := search.probes():
         for variant in probes:
             share = predict(handout, theme, *variant)
-            fits = share <= SAFE_SHARE
-            search.record(variant, _Measured(b"", 1 if fits else 2, b"", 1 - SAFE_SHARE / share))
+            fits = share <= trusted
+            search.record(variant, _Measured(b"", 1 if fits else 2, b"", 1 - trusted / share))
         search.advance()
         if search.failed:
             return None

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 import io
+import shutil
 import struct
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +40,7 @@ from .docx_builder import (
     plan_columns,
     strip_window,
 )
-from .fit import Paragraph, font_file, paragraph_lines, text_width_pt
+from .fit import Paragraph, font_file, paragraph_lines, resolve_family, text_width_pt
 from .inline import runs
 from .themes import Theme
 
@@ -46,6 +48,44 @@ from .themes import Theme
 #: errs long: in the calibration corpus (410 variants, three templates) every variant LibreOffice
 #: put on two pages was predicted at 1.016 or more, and full pages were predicted 0.5-5.8 % fuller.
 SAFE_SHARE = 1.0
+#: The same where a font of the template is not installed (nor a metric-compatible one): its
+#: substitute is measured, LibreOffice may pick another (a template in CMU Serif, measured as
+#: DejaVu Sans, ran onto page 2 at a predicted 0.992), so a near-full page is measured instead.
+SUBSTITUTED_SHARE = 0.95
+
+
+def safe_share(theme: Theme) -> float:
+    """The predicted share up to which ``theme``'s handouts are trusted to fit on one page."""
+    geo = geometry(theme)
+    styles = (geo.body, geo.title, geo.subtitle, geo.heading1, geo.heading2)
+    fonts = {s.font for s in styles} | {geo.plan_font}
+    return SAFE_SHARE if all(_installed(f) for f in fonts) else SUBSTITUTED_SHARE
+
+
+@functools.cache
+def _installed(family: str | None) -> bool:
+    """Whether ``family`` (or its metric-compatible alias) is installed under its own name."""
+    if not family:
+        return True
+    name = resolve_family(family)
+    found = font_file(family)
+    if found is None:
+        return False
+    if shutil.which("fc-query"):
+        try:
+            names = subprocess.run(
+                ["fc-query", "-f", "%{family}\\n", found],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return True
+        families = {f.strip().lower() for line in names.splitlines() for f in line.split(",")}
+        return name.strip().lower() in families
+    return True
+
 
 _EMU_PER_PT = 12700
 #: Words are measured as fit.py does (3 % wide); lines are counted in a box 2 % wider, which
