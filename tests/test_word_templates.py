@@ -159,6 +159,9 @@ def _page_problems(pdf: Path) -> list[str]:
                 for line in block.get("lines", [])
             ]
             lines = [(r, t) for r, t in lines if t]
+            # A glyph from a fallback font (CO₂'s subscript) comes out as a line of its own on
+            # top of its word: only lines of more than two characters count as overlapping.
+            words = [(r, t) for r, t in lines if len(t) > 2]
             for rect, text in lines:
                 outside = (rect.x0 < box.x0 - 1, rect.y0 < box.y0 - 1)
                 outside += (rect.x1 > box.x1 + 1, rect.y1 > box.y1 + 1)
@@ -172,9 +175,9 @@ def _page_problems(pdf: Path) -> list[str]:
                     hit = rect & picture
                     if not hit.is_empty and hit.get_area() / (rect.get_area() or 1) > 0.25:
                         problems.append(f"page {number}: text over a picture: {text[:50]!r}")
-            lines.sort(key=lambda line: line[0].y0)
-            for i, (a, ta) in enumerate(lines):
-                for b, tb in lines[i + 1 :]:
+            words.sort(key=lambda line: line[0].y0)
+            for i, (a, ta) in enumerate(words):
+                for b, tb in words[i + 1 :]:
                     if b.y0 >= a.y1:
                         break  # sorted by top: no later line reaches up into this one
                     overlap = a & b
