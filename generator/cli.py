@@ -279,18 +279,31 @@ def templates(file: Path | None) -> None:
             _describe_word(console, package.data)
             _print_removals(console, package)
             return
-        from .layouts import describe_template
+        from .layouts import describe_template, explain_template
 
         table = Table("master", "layout", "placeholders", "used for")
         for row in describe_template(file):
             placeholders = ", ".join(f"{p['type']} {p['idx']}" for p in row["placeholders"])
             kinds = "\n".join(
-                f"{k['kind']}" + ("" if k["exact"] else f" (fallback: {k['reason']})")
-                for k in row["kinds"]
+                f"{k['kind']}" + ("" if k["exact"] else " (fallback)") for k in row["kinds"]
             )
             layout = "" if row["layout"] is None else f"{row['layout']}. {row['name']}"
             table.add_row(str(row["master"]), layout or row["name"], placeholders, kinds)
         console.print(table)
+        explained = explain_template(file)
+        kinds_table = Table("slide kind", "layout", "why")
+        for choice in explained["choices"]:
+            kinds_table.add_row(choice["kind"], choice["layout"], choice["reason"])
+        console.print(kinds_table)
+        for warning in explained["warnings"]:
+            console.print(f"warning: {warning}", style="yellow", highlight=False)
+        if explained["snippet"]:
+            console.print(
+                "Some slide kinds fell back to another layout. To choose yourself, put this "
+                "in the theme's theme.yaml and change the names:",
+                highlight=False,
+            )
+            click.echo(explained["snippet"])
         _print_removals(console, package)
 
 

@@ -17,7 +17,9 @@ only on the masters and layouts, which the same file bytes always open to
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,14 +40,17 @@ __all__ = [
     "SLIDE_KINDS",
     "LayoutChoice",
     "TemplateError",
+    "artwork_boxes",
     "content_area",
     "describe_template",
+    "explain_template",
     "match_layouts",
     "open_template",
     "placeholder_element",
     "placeholder_roles",
     "remove_all_slides",
     "template_fingerprint",
+    "template_warnings",
 ]
 
 SLIDE_KINDS: tuple[str, ...] = (
@@ -76,6 +81,8 @@ _SAVE_AS = (
 _sources: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
 # The fingerprint of each opened template's file bytes (see template_fingerprint).
 _fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+# What open_template repaired in its copy of each template, and what it noticed, as warnings.
+_warnings: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
 def open_template(path: Path) -> PresentationT:
@@ -106,7 +113,15 @@ def open_template(path: Path) -> PresentationT:
         _unique_placeholder_idx(layout)
     _sources[prs.part] = path
     _fingerprints[prs.part] = package.fingerprint
+    _warnings[prs.part] = _repair_template(prs, path)
     return prs
+
+
+def template_warnings(prs: PresentationT) -> list[str]:
+    """What `open_template` repaired in its in-memory copy of the template, and what it noticed
+    that the user should know (branding only on example slides), one warning each, naming the
+    file and saying what to do. Empty for a Presentation not opened with open_template."""
+    return list(_warnings.get(prs.part, ()))
 
 
 def template_fingerprint(prs: PresentationT) -> str | None:
@@ -188,6 +203,400 @@ def remove_all_slides(prs: PresentationT) -> None:
         prs.part.drop_rel(rid)
 
 
+# --------------------------------------------------------------------------- template repair
+
+_CNVPR = qn("p:cNvPr")
+_SP_TREE = f"{qn('p:cSld')}/{qn('p:spTree')}"
+_CM = 360000
+_EMU_PER_PT = 12700
+
+
+def _repair_template(prs: PresentationT, path: Path) -> list[str]:
+    """Repair in the copy in memory what Office would repair or what makes a layout unusable,
+    and note what the user should know; return one warning per finding.
+
+    Duplicate shape ids on a master or layout (LibreOffice writes them; a master picture may
+    reuse a placeholder's id) are renumbered; title and body placeholders too small to hold
+    their text take the master's title and body areas; a presentation without a notes master
+    gets one listed, since every deck has notes. The template file itself is never changed.
+    """
+    name = path.name
+    warnings = []
+    renumbered = _repair_shape_ids(prs)
+    if renumbered:
+        warnings.append(
+            f"{name}: on {_series(renumbered)}, shapes share an id with another shape (a "
+            "defect LibreOffice and some templates carry, which makes PowerPoint offer to "
+            "repair every deck); they are renumbered in the deck. To repair the template "
+            "itself, open it in PowerPoint and save it."
+        )
+    warnings += _repair_degenerate(prs, name)
+    _list_notes_master(prs)
+    warnings += _sample_branding(prs, name)
+    return warnings
+
+
+def _series(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _owners(prs: PresentationT) -> Iterable[tuple[str, Any, Any]]:
+    """(label, master or layout, its master) for every master and layout."""
+    for m, master in enumerate(prs.slide_masters, 1):
+        yield f"master {m}", master, master
+        for layout in master.slide_layouts:
+            yield f"layout '{_layout_name(layout)}'", layout, master
+
+
+def _layout_name(layout: SlideLayout) -> str:
+    name = (layout.name or "").strip()
+    if name:
+        return name
+    index = _all_layouts(layout.part.package.presentation_part.presentation).index(layout)
+    return f"layout {index + 1}"
+
+
+def _repair_shape_ids(prs: PresentationT) -> list[str]:
+    """Give every shape on a master or layout an id of its own; the labels of those changed."""
+    changed = []
+    for label, owner, _ in _owners(prs):
+        if _renumber_duplicate_ids(owner._element):
+            changed.append(label)
+    return changed
+
+
+def _renumber_duplicate_ids(root: Any) -> int:
+    """Renumber, after the highest id, every shape whose id is taken (the shape tree's own
+    group, first in document order, keeps its id) or not a positive number; return how many."""
+    tree = root.find(_SP_TREE)
+    if tree is None:
+        return 0
+    cnv_prs = list(tree.iter(_CNVPR))
+
+    def number(c: Any) -> int:
+        try:
+            return int(c.get("id"))
+        except (TypeError, ValueError):
+            return 0
+
+    next_id = max((number(c) for c in cnv_prs), default=0) + 1
+    seen: set[int] = set()
+    changed = 0
+    for c in cnv_prs:
+        n = number(c)
+        if n < 1 or n in seen:
+            c.set("id", str(next_id))
+            n = next_id
+            next_id += 1
+            changed += 1
+        seen.add(n)
+    return changed
+
+
+def _list_notes_master(prs: PresentationT) -> None:
+    """Make sure the presentation lists a notes master (python-pptx adds the part for the first
+    notes page, but not the p:notesMasterIdLst entry PowerPoint expects)."""
+    pres = prs.part._element
+    if pres.find(qn("p:notesMasterIdLst")) is not None:
+        return
+    notes_master = prs.notes_master  # made from python-pptx's default when missing
+    rid = prs.part.relate_to(notes_master.part, _RT_NOTES_MASTER)
+    lst = etree.SubElement(pres, qn("p:notesMasterIdLst"))
+    entry = etree.SubElement(lst, qn("p:notesMasterId"))
+    entry.set(qn("r:id"), rid)
+    pres.remove(lst)
+    pres.find(qn("p:sldMasterIdLst")).addnext(lst)
+
+
+_RT_NOTES_MASTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesMaster"
+
+
+def _style_size(owner_element: Any, ph_shape: Any, style: str, default: float) -> float:
+    """The level-1 font size (pt) a placeholder's text gets: its own list style, else the
+    master's text style (titleStyle or bodyStyle), else ``default``."""
+    for element in (ph_shape._element, owner_element):
+        path = (
+            f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}"
+            if element is ph_shape._element
+            else f"{qn('p:txStyles')}/{qn(style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}"
+        )
+        found = element.find(path)
+        if found is not None and found.get("sz"):
+            return int(found.get("sz")) / 100
+    return default
+
+
+def _repair_degenerate(prs: PresentationT, name: str) -> list[str]:
+    """Title and body placeholders of content layouts too small to hold their text (zero size,
+    a title lower than one line of its own size, a body under a tenth of the slide's height,
+    as in Google Slides exports) take the master's title and body areas, in this copy."""
+    width, height = _slide_size(prs)
+    slide_box = (0, 0, width, height)
+    warnings = []
+    for master in prs.slide_masters:
+        master_phs = _classify(master.placeholders, slide_box)
+        m_title = next((p.box for p in master_phs if p.role == "title"), None)
+        m_body = next((p.box for p in master_phs if p.role == "body"), None)
+        for layout in master.slide_layouts:
+            phs = _classify(layout.placeholders, slide_box)
+            titles = [p for p in phs if p.role == "title"]
+            if len(titles) != 1 or titles[0].type != PP_PLACEHOLDER.TITLE:
+                continue  # title slides (centred title) keep what their author drew
+            found = []
+            title = titles[0]
+            title_pt = _style_size(master._element, title.shape, "p:titleStyle", 44.0)
+            new_title = title.box
+            if _too_small(title.box, width, height) or title.box[3] < title_pt * _EMU_PER_PT:
+                sane = m_title if m_title and not _too_small(m_title, width, height) else None
+                left, w = (
+                    (title.box[0], title.box[2])
+                    if title.box[2] >= 0.3 * width
+                    else (sane[0], sane[2])
+                    if sane
+                    else (width // 20, width - width // 10)
+                )
+                top, h = (sane[1], sane[3]) if sane else (height // 20, height * 3 // 20)
+                new_title = (left, top, w, h)
+                _set_box(title.shape, new_title)
+                found.append(f"title {title.box[3] / _CM:.1f} cm")
+            for body in (p for p in phs if p.role == "body"):
+                if not (_too_small(body.box, width, height) or body.box[3] < height // 10):
+                    continue
+                sane = m_body if m_body and not _too_small(m_body, width, height) else None
+                left, w = (
+                    (body.box[0], body.box[2])
+                    if body.box[2] >= 0.15 * width
+                    else (sane[0], sane[2])
+                    if sane
+                    else (width // 20, width - width // 10)
+                )
+                top = max(sane[1] if sane else 0, new_title[1] + new_title[3] + height // 50)
+                bottom = sane[1] + sane[3] if sane else height * 9 // 10
+                if bottom - top < height // 5:
+                    bottom = height * 9 // 10
+                _set_box(body.shape, (left, top, w, bottom - top))
+                found.append(f"body {body.box[3] / _CM:.1f} cm")
+            if found:
+                warnings.append(
+                    f"{name}: layout '{_layout_name(layout)}' has placeholders too small for "
+                    f"their text ({', '.join(found)} high); the deck uses the master's title "
+                    "and body areas for them instead. To fix the template, make them larger "
+                    "in PowerPoint (View > Slide Master), or name another layout under "
+                    "'layouts:' in theme.yaml."
+                )
+    return warnings
+
+
+def _too_small(box: Box, width: int, height: int) -> bool:
+    return box[2] < width // 20 or box[3] <= 0
+
+
+def _set_box(shape: Any, box: Box) -> None:
+    """Give a placeholder its own position and size (a:xfrm first in p:spPr)."""
+    sp_pr = shape._element.find(qn("p:spPr"))
+    xfrm = sp_pr.find(qn("a:xfrm"))
+    if xfrm is None:
+        xfrm = etree.Element(qn("a:xfrm"))
+        sp_pr.insert(0, xfrm)
+    for child in list(xfrm):
+        xfrm.remove(child)
+    etree.SubElement(xfrm, qn("a:off"), x=str(int(box[0])), y=str(int(box[1])))
+    etree.SubElement(xfrm, qn("a:ext"), cx=str(int(box[2])), cy=str(int(box[3])))
+
+
+def _sample_branding(prs: PresentationT, name: str) -> list[str]:
+    """Pictures on the template's example slides that no layout or master has and that look
+    like branding (small, at an edge of the slide, or on several slides): they would be lost,
+    since example slides are never copied into a deck."""
+    width, height = _slide_size(prs)
+    on_layouts = set()
+    for _, owner, _ in _owners(prs):
+        for rel in owner.part.rels.values():
+            if rel.reltype.endswith("/image") and not rel.is_external:
+                on_layouts.add(hashlib.sha1(rel.target_part.blob).hexdigest())
+    pictures: list[tuple[int, str, Box, str]] = []
+    for number, slide in enumerate(prs.slides, 1):
+        tree = slide._element.find(_SP_TREE)
+        for element in tree if tree is not None else ():
+            for pic in _pictures_in(element):
+                blip = pic.find(f".//{qn('a:blip')}")
+                rid = blip.get(qn("r:embed")) if blip is not None else None
+                rel = slide.part.rels.get(rid) if rid else None
+                if rel is None or rel.is_external:
+                    continue
+                digest = hashlib.sha1(rel.target_part.blob).hexdigest()
+                if digest in on_layouts:
+                    continue
+                box = _element_box(element)
+                cnv_pr = pic.find(f".//{_CNVPR}")
+                label = cnv_pr.get("name", "picture") if cnv_pr is not None else "picture"
+                if box is not None:
+                    pictures.append((number, label, box, digest))
+    repeated = {d for d in {p[3] for p in pictures} if sum(p[3] == d for p in pictures) > 1}
+    branding = []
+    for number, label, box, digest in pictures:
+        small = box[2] * box[3] < 0.15 * width * height
+        margin_x, margin_y = width // 20, height // 20
+        at_edge = (
+            box[0] <= margin_x
+            or box[1] <= margin_y
+            or box[0] + box[2] >= width - margin_x
+            or box[1] + box[3] >= height - margin_y
+        )
+        if small and (at_edge or digest in repeated):
+            branding.append(f"'{label}' on slide {number}")
+    if not branding:
+        return []
+    return [
+        f"{name}: its example slides carry {len(branding)} picture(s) that none of its layouts "
+        f"or masters has ({_series(branding)}), probably its logo or branding. Example slides "
+        "are never copied into a deck, so these are missing. To have them on every slide, "
+        "open the template in PowerPoint, cut them from the example slide, paste them on the "
+        "slide master (View > Slide Master) and save the template."
+    ]
+
+
+def _pictures_in(element: Any) -> list[Any]:
+    if element.tag == qn("p:pic"):
+        return [element]
+    if element.tag == qn("p:grpSp"):
+        return list(element.iter(qn("p:pic")))
+    return []
+
+
+def _element_box(element: Any) -> Box | None:
+    """The box of a top-level shape element from its own a:xfrm, or None."""
+    tag = etree.QName(element).localname
+    if tag == "grpSp":
+        xfrm = element.find(f"{qn('p:grpSpPr')}/{qn('a:xfrm')}")
+    elif tag == "graphicFrame":
+        xfrm = element.find(qn("p:xfrm"))
+    else:
+        xfrm = element.find(f"{qn('p:spPr')}/{qn('a:xfrm')}")
+    if xfrm is None:
+        return None
+    off, ext = xfrm.find(qn("a:off")), xfrm.find(qn("a:ext"))
+    if off is None or ext is None:
+        return None
+    try:
+        return (int(off.get("x")), int(off.get("y")), int(ext.get("cx")), int(ext.get("cy")))
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- artwork
+
+
+def _has_text(element: Any) -> bool:
+    return any((t.text or "").strip() for t in element.iter(qn("a:t")))
+
+
+_FILLS = ("a:solidFill", "a:gradFill", "a:blipFill", "a:pattFill")
+
+
+def _shows(element: Any) -> bool:
+    """Whether a non-placeholder shape draws anything: a picture, a table or chart, text, a
+    fill or a line (its own or its style's)."""
+    tag = etree.QName(element).localname
+    cnv_pr = element.find(f".//{_CNVPR}")
+    if cnv_pr is not None and cnv_pr.get("hidden") in ("1", "true"):
+        return False
+    if tag in ("pic", "graphicFrame", "contentPart"):
+        return True
+    if tag == "grpSp":
+        return any(
+            _shows(child)
+            for child in element
+            if etree.QName(child).localname in ("sp", "pic", "grpSp", "cxnSp", "graphicFrame")
+        )
+    if _has_text(element):
+        return True
+    sp_pr = element.find(qn("p:spPr"))
+    if sp_pr is None:
+        return False
+    fill = any(sp_pr.find(qn(f)) is not None for f in _FILLS)
+    ln = sp_pr.find(qn("a:ln"))
+    line = ln is not None and ln.find(qn("a:noFill")) is None and len(ln) > 0
+    style = element.find(qn("p:style"))
+    if style is not None:
+        fill_ref = style.find(qn("a:fillRef"))
+        if sp_pr.find(qn("a:noFill")) is None and fill_ref is not None:
+            fill = fill or fill_ref.get("idx", "0") != "0"
+        ln_ref = style.find(qn("a:lnRef"))
+        if (ln is None or ln.find(qn("a:noFill")) is None) and ln_ref is not None:
+            line = line or ln_ref.get("idx", "0") != "0"
+    return fill or line
+
+
+def _is_placeholder(element: Any) -> bool:
+    return placeholder_element(element) is not None
+
+
+def _is_background(box: Box, width: int, height: int) -> bool:
+    """Artwork the template means text to lie on: a full-slide picture or colour field, a
+    large watermark. Bands along an edge (logo bands, side bars) are not backgrounds."""
+    w, h = box[2] / width, box[3] / height
+    strip = (w >= 0.8 and h <= 0.25) or (h >= 0.8 and w <= 0.25)
+    return not strip and w * h >= 0.15
+
+
+def _artwork_of(root: Any, width: int, height: int) -> list[tuple[str, Box]]:
+    tree = root.find(_SP_TREE)
+    found = []
+    for element in tree if tree is not None else ():
+        if not isinstance(element.tag, str) or _is_placeholder(element):
+            continue
+        if etree.QName(element).localname not in ("sp", "pic", "grpSp", "cxnSp", "graphicFrame"):
+            continue
+        box = _element_box(element)
+        if box is None or not _shows(element):
+            continue
+        # a line is as thick as a point, so that it is something to keep clear of
+        box = (box[0], box[1], max(box[2], _EMU_PER_PT), max(box[3], _EMU_PER_PT))
+        on_slide = (
+            box[0] < width and box[1] < height and box[0] + box[2] > 0 and box[1] + box[3] > 0
+        )
+        if not on_slide or _is_background(box, width, height):
+            continue
+        cnv_pr = element.find(f".//{_CNVPR}")
+        found.append((cnv_pr.get("name", "") if cnv_pr is not None else "", box))
+    return found
+
+
+def artwork_boxes(prs: PresentationT, layout: SlideLayout) -> list[tuple[str, Box]]:
+    """(name, box) of the pictures and drawn shapes a slide on ``layout`` shows from the layout
+    and its master (unless the layout hides the master's shapes), other than placeholders and
+    backgrounds: logos, logo bands, rules, fixed text. Content must keep clear of them."""
+    width, height = _slide_size(prs)
+    found = _artwork_of(layout._element, width, height)
+    if layout._element.get("showMasterSp") not in ("0", "false"):
+        found = _artwork_of(layout.slide_master._element, width, height) + found
+    return found
+
+
+def _free_of(box: Box, artwork: Iterable[Box], gap: int) -> Box:
+    """The largest part of ``box`` left when each piece of artwork in it is cut off along one
+    side (the cut that keeps most). Artwork that would take more than half the box is a
+    backdrop the template puts content on, and is left alone."""
+    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    for a in sorted(artwork, key=lambda b: -b[2] * b[3]):
+        a_left, a_top, a_right, a_bottom = a[0], a[1], a[0] + a[2], a[1] + a[3]
+        if a_right <= left or a_left >= right or a_bottom <= top or a_top >= bottom:
+            continue
+        cuts = [
+            (left, max(top, a_bottom + gap), right, bottom),
+            (left, top, right, min(bottom, a_top - gap)),
+            (max(left, a_right + gap), top, right, bottom),
+            (left, top, min(right, a_left - gap), bottom),
+        ]
+        best = max(cuts, key=lambda c: max(c[2] - c[0], 0) * max(c[3] - c[1], 0))
+        area = (right - left) * (bottom - top)
+        kept = max(best[2] - best[0], 0) * max(best[3] - best[1], 0)
+        if kept >= 0.5 * area:
+            left, top, right, bottom = best
+    return (left, top, right - left, bottom - top)
+
+
 # --------------------------------------------------------------------------- placeholders
 
 _IGNORED = {
@@ -204,7 +613,7 @@ _VERTICAL = {
     PP_PLACEHOLDER.VERTICAL_BODY,
     PP_PLACEHOLDER.VERTICAL_OBJECT,
 }
-_ROLES = ("title", "subtitle", "body", "picture", "aux", "other")
+_ROLES = ("title", "subtitle", "body", "picture", "aux", "note", "other")
 
 
 @dataclass(frozen=True)
@@ -276,7 +685,22 @@ def _classify(shapes: Iterable[Any], slide_box: Box) -> list[_Ph]:
         else:
             role = "other"
         result.append(_Ph(shape, ph_type, role, box))
+    bodies = [p for p in result if p.role == "body"]
+    if len(bodies) > 1:
+        largest = max(p.area for p in bodies)
+        result = [
+            _Ph(p.shape, p.type, "note", p.box)
+            if p in bodies and _is_note(p, largest, slide_box)
+            else p
+            for p in result
+        ]
     return result
+
+
+def _is_note(p: _Ph, largest_body: int, slide_box: Box) -> bool:
+    """A small extra text placeholder beside a real body: a source line, footnote or caption
+    (at most an eighth of the slide high and a quarter of the largest body's area)."""
+    return p.box[3] <= slide_box[3] * 0.125 and p.area <= 0.25 * largest_body
 
 
 def _reading_order(phs: list[_Ph], row: int) -> list[_Ph]:
@@ -288,7 +712,9 @@ def placeholder_roles(owner: Any) -> dict[str, list[Any]]:
 
     Roles: "title", "subtitle", "body" (text/content), "picture", "aux" (a text strip above
     the title: a kicker, or the description of PowerPoint's classic "Section Header"),
-    "other" (vertical text, chart, table, media...). Date, footer and
+    "note" (a small extra text placeholder beside a body: a source line or footnote, which
+    does not stop a layout from serving its kind), "other" (vertical text, chart, table,
+    media...). Date, footer and
     slide-number placeholders are left out. Each list is in reading order (rows, then left
     to right), so two columns come as [left, right]. Works on a slide made from a layout,
     whose placeholders inherit their position from it.
@@ -330,6 +756,7 @@ class _Layout:
     width: int
     height: int
     n_all: int  # placeholders including ignored ones
+    sample_text: bool = False  # fixed text, not in a placeholder, where content would go
 
     def role(self, *roles: str) -> list[_Ph]:
         return [p for p in self.phs if p.role in roles]
@@ -461,8 +888,10 @@ def _eval_title_only(lay: _Layout) -> _Score | None:
 
 
 def _eval_blank(lay: _Layout) -> _Score | None:
-    if lay.role("title") or any(
-        p.type in _TITLES or p.type == PP_PLACEHOLDER.VERTICAL_TITLE for p in lay.phs
+    if (
+        lay.role("title")
+        or any(p.type in _TITLES or p.type == PP_PLACEHOLDER.VERTICAL_TITLE for p in lay.phs)
+        or lay.sample_text
     ):
         return None
     return -len(lay.phs), -float(lay.n_all)
@@ -485,7 +914,7 @@ _EXACT_REASON = {
     "two-columns": "title + two body placeholders side by side",
     "image": "title + picture placeholder",
     "title-only": "title placeholder and no body",
-    "blank": "no title placeholder",
+    "blank": "no title placeholder and no fixed text",
 }
 
 _MISSING = {
@@ -495,7 +924,7 @@ _MISSING = {
     "two-columns": "no layout with two body placeholders side by side",
     "image": "no picture placeholder",
     "title-only": "no layout with only a title",
-    "blank": "no layout without a title",
+    "blank": "no layout without a title and fixed text",
 }
 
 # Fallbacks, tried in order: another kind's final choice. Resolved in this order of kinds.
@@ -538,9 +967,41 @@ def _survey(prs: PresentationT) -> list[_Layout]:
                 if layout.name and layout.name.strip()
                 else f"layout {index + 1}"
             )
-            result.append(_Layout(layout, m, index, label, phs, width, height, len(placeholders)))
+            sample = _has_sample_text(layout, master, slide_box)
+            result.append(
+                _Layout(layout, m, index, label, phs, width, height, len(placeholders), sample)
+            )
             index += 1
     return result
+
+
+def _has_sample_text(layout: SlideLayout, master: SlideMaster, slide_box: Box) -> bool:
+    """Whether the layout has text outside its placeholders that lies mostly where a slide's
+    title and content go (between the master's title and body): example text, not a footer
+    band or a running head at the edge."""
+    boxes = [
+        p.box for p in _classify(master.placeholders, slide_box) if p.role in ("title", "body")
+    ]
+    if not boxes:
+        boxes = [(0, slide_box[3] // 10, slide_box[2], slide_box[3] * 8 // 10)]
+    work = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[0] + b[2] for b in boxes),
+        max(b[1] + b[3] for b in boxes),
+    )
+    tree = layout._element.find(_SP_TREE)
+    for element in tree if tree is not None else ():
+        if not isinstance(element.tag, str) or _is_placeholder(element) or not _has_text(element):
+            continue
+        box = _element_box(element)
+        if box is None or box[2] * box[3] <= 0:
+            continue
+        w = min(box[0] + box[2], work[2]) - max(box[0], work[0])
+        h = min(box[1] + box[3], work[3]) - max(box[1], work[1])
+        if w > 0 and h > 0 and w * h >= 0.5 * box[2] * box[3]:
+            return True
+    return False
 
 
 def _best(kind: str, layouts: list[_Layout]) -> tuple[_Layout, _Score] | None:
@@ -554,6 +1015,7 @@ def _best(kind: str, layouts: list[_Layout]) -> tuple[_Layout, _Score] | None:
 
 def _fewest_placeholders(layouts: list[_Layout], *, with_title: bool) -> _Layout | None:
     pool = [lay for lay in layouts if (lay.title is not None) == with_title]
+    pool = [lay for lay in pool if not lay.sample_text] or pool
     if not pool:
         return None
 
@@ -699,13 +1161,15 @@ _areas_measured: dict[tuple[str, str], Box] = {}
 
 
 def content_area(prs: PresentationT, layout: SlideLayout) -> Box:
-    """(left, top, width, height) in EMU where body content may go on `layout`.
+    """(left, top, width, height) in EMU where body content may go on `layout`: its free area.
 
     The largest body/picture/content placeholder's box if the layout has one; otherwise the
     area below the title placeholder (or the whole slide when there is none) within the
     master's margins: the master's body placeholder, else its title, sets left and right;
-    the master's body or the footer placeholders set the bottom. Measured once per template
-    file and layout in a process.
+    the master's body or the footer placeholders set the bottom. Then the template's artwork
+    in it (`artwork_boxes`: logos, logo bands, rules of the layout and its master) is cut
+    off, so that nothing drawn in this area covers them. Measured once per template file and
+    layout in a process.
     """
     fingerprint = template_fingerprint(prs)
     if fingerprint is None:
@@ -718,6 +1182,13 @@ def content_area(prs: PresentationT, layout: SlideLayout) -> Box:
 
 def _measure_content_area(prs: PresentationT, layout: SlideLayout) -> Box:
     """content_area without the cache."""
+    box = _placeholder_area(prs, layout)
+    height = _slide_size(prs)[1]
+    return _free_of(box, [b for _, b in artwork_boxes(prs, layout)], height // 100)
+
+
+def _placeholder_area(prs: PresentationT, layout: SlideLayout) -> Box:
+    """The content area before artwork is cut off."""
     width, height = _slide_size(prs)
     slide_box = (0, 0, width, height)
     phs = _classify(_placeholders(layout), slide_box)
@@ -833,3 +1304,41 @@ def describe_template(path: Path) -> list[dict[str, Any]]:
                 }
             )
     return entries
+
+
+def explain_template(path: Path) -> dict[str, Any]:
+    """What `pitchkit templates FILE` says besides the layouts.
+
+    Keys: "choices" (per slide kind in SLIDE_KINDS: {kind, layout (its name), exact, reason}),
+    "warnings" (what opening the template repaired or noticed, see `template_warnings`) and
+    "snippet": where a kind fell back, a ready `layouts:` block for theme.yaml naming the
+    layout now used for each such kind, with the other layouts to choose from; None when
+    every kind has a layout of its own. Raises TemplateError like open_template.
+    """
+    prs = open_template(path)
+    layouts = _survey(prs)
+    choices = match_layouts(prs)
+    rows = [
+        {
+            "kind": kind,
+            "layout": _label(layouts, choice.layout),
+            "exact": choice.exact,
+            "reason": choice.reason,
+        }
+        for kind, choice in choices.items()
+    ]
+    fallbacks = [row for row in rows if not row["exact"]]
+    snippet = None
+    if fallbacks:
+        names = [lay.label for lay in layouts]
+        lines = ["layouts:"]
+        for row in fallbacks:
+            others = ", ".join(
+                json.dumps(n, ensure_ascii=False) for n in names if n != row["layout"]
+            )
+            lines.append(
+                f"  {row['kind']}: {json.dumps(row['layout'], ensure_ascii=False)}"
+                f"  # a fallback; or one of: {others}"
+            )
+        snippet = "\n".join(lines)
+    return {"choices": rows, "warnings": template_warnings(prs), "snippet": snippet}

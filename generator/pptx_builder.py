@@ -40,7 +40,7 @@ from pptx.shapes.autoshape import AutoShapeType, Shape
 from pptx.shapes.placeholder import SlidePlaceholder
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.table import _Cell
-from pptx.util import Emu, Pt
+from pptx.util import Cm, Emu, Pt
 
 from . import images
 from .doctree import Chart, Column, Deck, Item, Slide
@@ -52,8 +52,10 @@ from .layouts import (
     match_layouts,
     open_template,
     placeholder_element,
+    placeholder_roles,
     remove_all_slides,
     template_fingerprint,
+    template_warnings,
 )
 from .themes import Theme
 from .writer import package_bytes
@@ -267,6 +269,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         memo=facts.memo,
         author=deck.author,
     )
+    ctx.warnings.extend(template_warnings(prs))
     ctx.main_cap = deck.main_slides
     mains = [not s.backup for s in deck.slides]
     for i, slide in enumerate(deck.slides):
@@ -1142,8 +1145,11 @@ def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
 
 
 def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
-    """Body/object placeholders of a slide, left to right then top to bottom."""
+    """Body/object placeholders of a slide, left to right then top to bottom; not the small
+    extra ones of its layout (a source line or footnote: layouts.placeholder_roles' notes)."""
     placeholders = slide.placeholders
+    layout = slide.slide_layout
+    notes = _memo(ctx, ("notes", str(layout.part.partname)), lambda: _note_idx(layout))
     found = [
         # What SlideShapeFactory makes of a p:sp placeholder of these types, without its XPath.
         SlidePlaceholder(element, placeholders)
@@ -1151,6 +1157,7 @@ def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
         else SlideShapeFactory(element, placeholders)
         for element, ph in _other_placeholders(slide)
         if any(k in str(ph.type) for k in ("BODY", "OBJECT", "SUBTITLE"))
+        and _ph_idx(ph) not in notes
     ]
     return sorted(found, key=lambda s: (_shape_box(ctx, s)[0] or 0, _shape_box(ctx, s)[1] or 0))
 
@@ -1373,12 +1380,21 @@ def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
     return target
 
 
+def _note_idx(layout: Any) -> frozenset[int]:
+    """The idx of a layout's small extra text placeholders (source lines, footnotes)."""
+    return frozenset(s.placeholder_format.idx for s in placeholder_roles(layout)["note"])
+
+
 def _layout_bodies(layout: Any) -> list[Any]:
-    """Body/object/subtitle placeholders of a layout, left to right then top to bottom."""
+    """Body/object/subtitle placeholders of a layout, left to right then top to bottom; not
+    its small extra ones (see _note_idx)."""
     found = []
+    notes = _note_idx(layout)
     for ph in layout.placeholders:
         kind = str(ph.placeholder_format.type)
         if "TITLE" in kind and "SUBTITLE" not in kind:
+            continue
+        if ph.placeholder_format.idx in notes:
             continue
         if any(k in kind for k in ("BODY", "OBJECT", "SUBTITLE")):
             found.append(ph)
@@ -1587,16 +1603,11 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
     if picture is None:
         _remove_unused_placeholders(new, [])
         return
-    pictures = [ph for ph in new.placeholders if "PICTURE" in str(ph.placeholder_format.type)]
+    # The layout's largest picture placeholder, or its content area, clear of the artwork.
+    left, top, width, height = _area(ctx, "image")
     if text_box is not None:
-        left, top, width, height = _area(ctx, "image")
         shift = text_box[2] + int(width * 0.04)
         left, width = left + shift, width - shift
-    elif pictures and ctx.layouts["image"].exact:
-        boxes = [_shape_box(ctx, p) for p in pictures]
-        left, top, width, height = (int(v) for v in max(boxes, key=lambda b: int(b[2]) * int(b[3])))
-    else:
-        left, top, width, height = _area(ctx, "image")
     _remove_unused_placeholders(new, [])
     if text_box is not None:
         _textbox(
@@ -2024,10 +2035,14 @@ def _decorative(shape: Any) -> None:
     deco.set("val", "1")
 
 
+TIMELINE_COLUMN = int(Cm(3.5))
+
+
 def build_timeline(ctx: DeckContext, slide: Slide) -> None:
     """Milestones on a line, drawn with native shapes: filled dots done, open dots planned."""
     left, top, width, height = _area(ctx, "timeline")
-    per_slide = 6 if width / ctx.height > 1.3 else 5
+    # Six milestones a slide where each gets a column of 3.5 cm: on 4:3 templates too.
+    per_slide = max(3, min(6, width // TIMELINE_COLUMN))
     chunks = _chunks(slide.steps, per_slide)
     style = TextStyle(font=ctx.body_font)
     for new, steps in _paged(ctx, "timeline", slide, chunks):
