@@ -333,6 +333,7 @@ def _repair_degenerate(prs: PresentationT, name: str) -> list[str]:
     width, height = _slide_size(prs)
     slide_box = (0, 0, width, height)
     warnings = []
+    narrow: list[str] = []
     for master in prs.slide_masters:
         master_phs = _classify(master.placeholders, slide_box)
         m_title = next((p.box for p in master_phs if p.role == "title"), None)
@@ -376,6 +377,8 @@ def _repair_degenerate(prs: PresentationT, name: str) -> list[str]:
                     bottom = height * 9 // 10
                 _set_box(body.shape, (left, top, w, bottom - top))
                 found.append(f"body {body.box[3] / _CM:.1f} cm")
+            if not found and _widen_lone_body(prs, layout, phs, m_body):
+                narrow.append(f"'{_layout_name(layout)}'")
             if found:
                 warnings.append(
                     f"{name}: layout '{_layout_name(layout)}' has placeholders too small for "
@@ -384,7 +387,44 @@ def _repair_degenerate(prs: PresentationT, name: str) -> list[str]:
                     "in PowerPoint (View > Slide Master), or name another layout under "
                     "'layouts:' in theme.yaml."
                 )
+    if narrow:
+        narrow = list(dict.fromkeys(narrow))
+        warnings.append(
+            f"{name}: the body placeholder of layout {_series(narrow)} takes less than 60 % of "
+            "the master's text width with nothing beside it; the deck uses the master's width. "
+            "To keep it narrow, put what belongs beside it on the layout in PowerPoint "
+            "(View > Slide Master)."
+        )
     return warnings
+
+
+def _widen_lone_body(
+    prs: PresentationT, layout: SlideLayout, phs: list[_Ph], m_body: Box | None
+) -> bool:
+    """Give a content layout's only body placeholder the master's text width when it has less
+    than 60 % of it and nothing beside it (no other placeholder, no artwork), as LibreOffice
+    writes its generic layouts; return whether it did."""
+    bodies = [p for p in phs if p.role == "body"]
+    if (
+        m_body is None
+        or len(bodies) != 1
+        or any(p.role in ("picture", "other", "subtitle") for p in phs)
+    ):
+        return False
+    body = bodies[0]
+    if body.box[2] >= 0.6 * m_body[2]:
+        return False
+    wide = (m_body[0], body.box[1], m_body[2], body.box[3])
+    if any(_intersects(wide, art) for _, art in artwork_boxes(prs, layout)):
+        return False
+    _set_box(body.shape, wide)
+    return True
+
+
+def _intersects(a: Box, b: Box) -> bool:
+    return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(
+        a[1], b[1]
+    )
 
 
 def _too_small(box: Box, width: int, height: int) -> bool:

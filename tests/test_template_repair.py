@@ -53,7 +53,7 @@ def test_degenerate_placeholders_take_the_masters_areas_with_a_warning() -> None
     layout = layout_named(prs, "TITLE_AND_BODY")
     title = next(p for p in layout.placeholders if p.placeholder_format.idx == 0)
     assert title.height >= 2 * CM
-    left, top, width, height = content_area(prs, layout)
+    _, top, _, height = content_area(prs, layout)
     assert height >= 8 * CM and top >= title.top + title.height
     assert match_layouts(prs)["bullets"].layout == layout
     # the file itself is unchanged
@@ -71,10 +71,11 @@ def ids_by_part(data: bytes) -> dict[str, list[str]]:
     found = {}
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
-            if name.startswith(("ppt/slideLayouts/slideLayout", "ppt/slideMasters/slideMaster")):
-                if name.endswith(".xml"):
-                    root = etree.fromstring(z.read(name))
-                    found[name] = [c.get("id") for c in root.iter(qn("p:cNvPr"))]
+            if name.startswith(
+                ("ppt/slideLayouts/slideLayout", "ppt/slideMasters/slideMaster")
+            ) and name.endswith(".xml"):
+                root = etree.fromstring(z.read(name))
+                found[name] = [c.get("id") for c in root.iter(qn("p:cNvPr"))]
     return found
 
 

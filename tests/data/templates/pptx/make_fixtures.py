@@ -5,7 +5,8 @@
 google-slides-export.pptx, from rstudio.potx (Apache-2.0): what Google Slides' export
 (File > Download > Microsoft PowerPoint) writes, as in a government template whose licence
 does not allow redistribution: a 25.4 x 14.29 cm slide, shapes named "Google Shape;N;pN",
-layouts named TITLE, SECTION_HEADER, TITLE_AND_BODY, ..., text boxes without insets, and
+layouts named TITLE, SECTION_HEADER, TITLE_AND_BODY, ..., Arial as the theme's fonts, text
+boxes without insets, and
 "Title and Content"-style layouts whose title and body placeholders are 0.8 cm high (the
 author drew them small and let them grow with their text).
 
@@ -71,6 +72,11 @@ def _google(name: str, data: bytes) -> bytes | None:
         )
     if not name.endswith(".xml") or not name.startswith("ppt/"):
         return data
+    if name.startswith("ppt/theme/"):
+        # Google Slides' themes set their fonts by name (Arial in "Simple Light")
+        return re.sub(
+            rb'(<a:(?:major|minor)Font><a:latin typeface=")[^"]*"[^/]*', rb'\1Arial"', data
+        )
     root = _xml(data)
     if name == "ppt/presentation.xml":
         sz = root.find("p:sldSz", NS)
