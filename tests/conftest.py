@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
+#: The shared OOXML checkers: the ECMA-376 schemas and the rules behind Office's repair prompt.
+OOXML_CHECKERS = ("ooxml_check.py", "office_strict.py")
+
+
+def find_shared_tools() -> Path | None:
+    """The shared checkers' folder, ``shared/tools`` beside the repository or beside a folder
+    above it (a worktree sits deeper than the main checkout); None when there is none."""
+    for parent in REPO.parents:
+        folder = parent / "shared" / "tools"
+        if all((folder / tool).is_file() for tool in OOXML_CHECKERS):
+            return folder
+    return None
+
+
+def require_shared_tools() -> Path:
+    """The shared checkers' folder; the calling test skips, saying why, when it is missing, and
+    fails in CI (PITCHKIT_REQUIRE_LIBREOFFICE=1), where a skip would hide that nothing was
+    checked."""
+    found = find_shared_tools()
+    if found is None:
+        reason = "the shared OOXML checkers (../shared/tools) are not there"
+        if os.environ.get("PITCHKIT_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="session")
+def shared_tools() -> Path:
+    """:func:`require_shared_tools` as a fixture."""
+    return require_shared_tools()
+
+
+def ooxml_errors(tools: Path, files: Sequence[Path | str]) -> list[str]:
+    """What the shared checkers in ``tools`` find wrong in ``files``: their error lines, and
+    the tail of their output when a checker fails without one (empty: all clean)."""
+    errors: list[str] = []
+    for tool in OOXML_CHECKERS:
+        run = subprocess.run(
+            [sys.executable, str(tools / tool), *map(str, files)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        found = [
+            f"{tool}: {line}"
+            for line in run.stdout.splitlines()
+            if " ERROR " in line or "schema:" in line
+        ]
+        if run.returncode != 0 and not found:
+            found = [f"{tool} exited {run.returncode}: {(run.stdout + run.stderr)[-2000:]}"]
+        errors += found
+    return errors
 
 
 @pytest.fixture

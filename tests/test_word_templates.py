@@ -15,8 +15,6 @@ import functools
 import io
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,7 @@ from generator.pdf import export_pdfs, find_soffice
 from generator.resources import default_templates_dir
 from generator.themes import Theme, resolve_theme
 
-from .conftest import EXAMPLE_CONTENT, REPO
+from .conftest import EXAMPLE_CONTENT, REPO, ooxml_errors
 from .test_docx_builder import handout
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -42,15 +40,6 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CORPUS = REPO / "tests" / "data" / "templates" / "docx"
 NEWS = REPO / "tests" / "data" / "workspaces" / "news"
 TEMPLATES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".docx", ".dotx"))
-#: The shared OOXML checkers, beside the repository as CI has them (../shared/tools).
-TOOLS = next(
-    (
-        d
-        for d in (REPO.parent / "shared" / "tools", REPO.parent.parent / "shared" / "tools")
-        if (d / "office_strict.py").is_file()
-    ),
-    None,
-)
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
 
@@ -195,18 +184,10 @@ def test_every_handout_on_every_template_is_one_clean_a4_page(corpus: Built) -> 
 
 
 @needs_soffice
-def test_every_handout_on_every_template_opens_without_repair(corpus: Built) -> None:
-    if TOOLS is None:
-        if os.environ.get("PITCHKIT_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("the shared OOXML checkers (../shared/tools) are not installed")
-        pytest.skip("the shared OOXML checkers (../shared/tools) are not installed")
-    files = [str(h) for h in corpus.handouts]
-    for tool in ("ooxml_check.py", "office_strict.py"):
-        run = subprocess.run(
-            [sys.executable, str(TOOLS / tool), *files], capture_output=True, text=True
-        )
-        errors = [line for line in run.stdout.splitlines() if "ERROR" in line or "schema:" in line]
-        assert run.returncode == 0 and not errors, f"{tool}:\n" + "\n".join(errors[:20])
+def test_every_handout_on_every_template_opens_without_repair(
+    corpus: Built, shared_tools: Path
+) -> None:
+    assert ooxml_errors(shared_tools, corpus.handouts)[:20] == []
 
 
 @needs_soffice
