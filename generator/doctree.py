@@ -96,17 +96,23 @@ class Series(Node):
     """One data series of a chart."""
 
     name: str
-    values: list[float]
+    values: list[float | None]  # None: no bar or point in that category
 
 
 class Chart(Node):
     """A native, editable chart; ``alt`` is written from the data."""
 
     type: Literal["bar", "line"] = "bar"
+    title: str | None = None  # what it shows, with its unit: "Besparing in euro"
     categories: list[str]
     series: list[Series]
     number_format: str = "#,##0"
     alt: str
+    # A category to point out (the break-even year): its bars carry ``mark_label``.
+    mark: int | None = None
+    mark_label: str | None = None
+    # Every bar carries its value (few bars whose values matter more than the axis).
+    value_labels: bool = False
 
 
 class Slide(Node):

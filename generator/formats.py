@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
@@ -56,6 +56,18 @@ class Formatter:
                 int(value), currency, format=whole, locale=self.locale, currency_digits=False
             )
         return format_currency(value, currency, locale=self.locale)
+
+    def symbol(self, currency: str = "EUR") -> str:
+        """The currency's sign: € for EUR."""
+        return str(get_currency_symbol(currency, locale=self.locale))
+
+    def money_format(self, currency: str = "EUR") -> str:
+        """The number format of a chart's money axis, whole amounts with the currency sign as
+        ``money`` writes them: '"€" #,##0' (nl), '"€"#,##0' (en)."""
+        pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+        whole = pattern.split(";")[0].replace(".00", "").replace("\xa0", " ")
+        symbol = self.symbol(currency).replace('"', "")
+        return whole.replace("¤", f'"{symbol}"')
 
     def date(self, value: dt.date | str | None, short: bool = False) -> str:
         """2027-03-11 -> 11 maart 2027 (nl) / 11 March 2027 (en); a quarter 2027-Q2 -> 2e

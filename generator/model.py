@@ -49,6 +49,8 @@ MAX_NUMBER = 1e15
 Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 """An amount of money: not negative, finite (not .nan or .inf), at most MAX_NUMBER."""
 
+Year = Annotated[int, Field(ge=1900, le=2200)]
+"""A calendar year, e.g. 2029."""
 Measure = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
 """A measured value (a KPI's baseline or target): finite, at most MAX_NUMBER either way."""
 
@@ -178,6 +180,11 @@ class Costs(Strict):
     """Yearly savings."""
     funding: list[Funding] = []
     """How the investment is covered (dekking)."""
+    investment_year: Year | None = None
+    """The year the investment is made; default: the year of the timeline's last milestone."""
+    savings_from: Year | None = None
+    """The first full year of savings; default: the year after the investment year. The
+    cumulative savings in the charts count from this year."""
 
 
 class Contribution(Strict):

@@ -28,7 +28,12 @@ from typing import Any, TypeVar
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import CONTENT_TYPE as CT
@@ -2150,6 +2155,20 @@ def build_chart(ctx: DeckContext, slide: Slide) -> None:
         )
 
 
+# Chart text on a 16:9 slide (12192000 EMU wide); narrower slides (4:3) scale it down with the
+# slide, never under the editorial check's 12 pt for labels.
+CHART_LABEL_PT = 14.0
+CHART_TITLE_PT = 16.0
+CHART_FLOOR_PT = 12.0
+WIDE_SLIDE = 12192000
+
+
+def chart_size(ctx: DeckContext, size: float) -> float:
+    """``size`` (pt on a 16:9 slide) on this deck's slide, to the half point."""
+    scaled = size * min(1.0, ctx.width / WIDE_SLIDE)
+    return max(CHART_FLOOR_PT, round(scaled * 2) / 2)
+
+
 def _add_chart(
     ctx: DeckContext, new: Any, spec: Chart, box: tuple[int, int, int, int], index: int, count: int
 ) -> None:
@@ -2163,7 +2182,8 @@ def _add_chart(
     order = slice(None, None, -1) if horizontal else slice(None)
     data = _ChartData(number_format=spec.number_format)
     data.categories = list(spec.categories)[order]
-    for series in spec.series:
+    # (and the series too: bars within a category are drawn bottom-up as well)
+    for series in spec.series[order]:
         data.add_series(series.name, list(series.values)[order])
     # repr: 1 and 1.0 (or "1") are written differently, though equal as keys.
     data.key = (
@@ -2180,34 +2200,103 @@ def _add_chart(
     # python-pptx's chart XML uses negative axis ids, which the schema (unsignedInt) refuses.
     for element in chart._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
         element.set("val", str(abs(int(element.get("val")))))
+    label_pt = Pt(chart_size(ctx, CHART_LABEL_PT))
+    chart.font.size = label_pt
+    if ctx.theme.spec.fonts.body:
+        chart.font.name = ctx.theme.spec.fonts.body
+    if spec.title:
+        chart.has_title = True
+        frame_ = chart.chart_title.text_frame
+        frame_.text = plain(spec.title)
+        for paragraph in frame_.paragraphs:
+            for run in paragraph.runs:
+                run.font.size = Pt(chart_size(ctx, CHART_TITLE_PT))
+                run.font.bold = True
+    else:
+        chart.has_title = False  # `pitchkit check` names a chart without a title
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
-    chart.font.size = Pt(14 if count == 1 else 12)
-    if ctx.theme.spec.fonts.body:
-        chart.font.name = ctx.theme.spec.fonts.body
-    if horizontal:
-        chart.plots[0].gap_width = 60
+    plot = chart.plots[0]
+    # Series that never share a category (the investment in its year, the savings after it)
+    # stand in one place instead of beside an empty slot.
+    exclusive = spec.type == "bar" and all(
+        sum(s.values[i] is not None for s in spec.series) <= 1 for i in range(len(spec.categories))
+    )
+    if spec.type == "bar":
+        plot.gap_width = 60 if horizontal else 80
+        if exclusive and len(spec.series) > 1:
+            plot.overlap = 100
     _chart_language(chart, ctx.language)
     axis = chart.value_axis
     axis.tick_labels.number_format = spec.number_format
     axis.tick_labels.number_format_is_linked = False
     axis.has_major_gridlines = True
-    percent = "%" in spec.number_format
-    if percent:  # few, short tick labels: 0%, 50%, 100%, ...
-        top = max([100.0, *(v for series in spec.series for v in series.values)])
-        axis.minimum_scale = 0
-        axis.maximum_scale = math.ceil(top / 50) * 50
+    values = [v for series in spec.series for v in series.values if v is not None]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    if "%" in spec.number_format:  # few, short tick labels: -50%, 0%, 50%, ...
+        # a quarter of the range spare at each end with bars, for the value labels
+        pad = (high - low) / 4 if spec.value_labels else 0
+        axis.minimum_scale = math.floor((low - pad if low < 0 else 0) / 50) * 50
+        axis.maximum_scale = max(
+            0 if high <= 0 else 50, math.ceil((high + pad if high > 0 else 0) / 50) * 50
+        )
         axis.major_unit = 50
-    colors = (
-        [_mix(ctx.palette["text"], ctx.palette["background"], 0.55), "accent"]
-        if percent
-        else ["primary", "accent", "text"]
-    )
-    for i, plot_series in enumerate(chart.plots[0].series):
+    elif values and low >= 0:
+        axis.minimum_scale = 0
+        if spec.mark is not None and high > 0:  # room above the bars for the mark's label
+            step = 10 ** math.floor(math.log10(high * 1.25)) / 2
+            axis.maximum_scale = math.ceil(high * 1.25 / step) * step
+    if values and min(values) < 0:
+        # category names beside the axis's low end, not on the zero line across the bars
+        chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    if spec.value_labels:
+        # every bar says its value: the value axis' tick labels would only crowd the chart
+        axis.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+        axis.has_major_gridlines = False
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = spec.number_format
+        labels.number_format_is_linked = False
+        labels.font.size = label_pt
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        labels.show_value = True
+    muted = _mix(ctx.palette["text"], ctx.palette["background"], 0.55)
+    colors = [muted, "primary"] if exclusive and len(spec.series) > 1 else ["primary", "accent"]
+    count_ = len(spec.series)
+    for i, plot_series in enumerate(plot.series):
         fill = plot_series.format.fill
         fill.solid()
-        fill.fore_color.rgb = ctx.rgb(colors[i % len(colors)])
+        original = count_ - 1 - i if horizontal else i  # the spec's series, reversed above
+        fill.fore_color.rgb = ctx.rgb(colors[original % len(colors)])
+        if spec.type == "bar":
+            plot_series.invert_if_negative = False
+    if spec.mark is not None and spec.type == "bar":
+        _mark_category(ctx, plot, spec, order, label_pt)
+
+
+def _mark_category(ctx: DeckContext, plot: Any, spec: Chart, order: slice, size: Any) -> None:
+    """The marked category's bar (of the last series with a value there) in the accent colour,
+    labelled ``mark_label`` above it: the break-even year."""
+    mark = spec.mark
+    assert mark is not None
+    holders = [i for i, s in enumerate(spec.series) if s.values[mark] is not None]
+    if not holders:
+        return
+    position = list(range(len(spec.categories)))[order].index(mark)
+    series = list(range(len(spec.series)))[order].index(holders[-1])
+    point = plot.series[series].points[position]
+    point.format.fill.solid()
+    point.format.fill.fore_color.rgb = ctx.rgb("accent")
+    if spec.mark_label:
+        label = point.data_label
+        label.position = XL_LABEL_POSITION.OUTSIDE_END
+        frame = label.text_frame
+        frame.text = plain(spec.mark_label)
+        for run in frame.paragraphs[0].runs:
+            run.font.size = size
+            run.font.bold = True
+            run.font.color.rgb = ctx.rgb("text")
 
 
 class _ChartData(CategoryChartData):

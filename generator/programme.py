@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .doctree import Deck
+from .figures import derive_figures, figure_texts, next_decision, programme_totals
 from .formats import Formatter
 from .loader import Workspace
 from .templating import TemplateLibrary
@@ -24,7 +25,11 @@ FILENAME = "programme.pptx"
 
 
 def programme_language(workspace: Workspace) -> str:
-    """The language most projects are written in (the first project's on a tie)."""
+    """The workspace's language: that of its own smart-city.yaml, else the language most
+    projects are written in (the first project's on a tie). Labels and number formats follow
+    it; each project's content stays as written."""
+    if workspace.smart_city is not None:
+        return workspace.smart_city.language
     counts = Counter(p.content.language for p in workspace.projects)
     top = max(counts.values())
     return next(p.content.language for p in workspace.projects if counts[p.content.language] == top)
@@ -37,29 +42,47 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
     t = library.labels(language)
     labels = t["deck"]["programme"]
     projects = []
+    all_figures = []
     for project in workspace.projects:
         content = project.content
-        costs = content.costs
+        figures = derive_figures(content)
+        all_figures.append(figures)
+        money = figure_texts(figures, fmt, t)
         parts = []
-        if costs is not None and costs.investment is not None:
-            parts.append(fmt.money(costs.investment, costs.currency))
-        if costs is not None and costs.savings_yearly is not None:
-            label = str(t["savings_yearly"])
-            saving = fmt.money(costs.savings_yearly, costs.currency)
-            parts.append(f"{label[:1].lower()}{label[1:]} {saving}")
+        if money["investment"]:
+            parts.append(money["investment"])
+        if money["net_yearly"]:
+            label = str(t["net_savings_yearly"])
+            parts.append(f"{label[:1].lower()}{label[1:]} {money['net_yearly']}")
+        if money["payback"]:
+            label = str(t["paid_back"])
+            parts.append(f"{label[:1].lower()}{label[1:]} {money['payback']}")
+        decision = next_decision(content)
         projects.append(
             {
                 "title": content.project.title,
                 "key_message": content.pitch.key_message,
                 "stage": t["stage_names"].get(content.stage, content.stage),
-                "investment": fmt.money(costs.investment, costs.currency)
-                if costs is not None and costs.investment is not None
-                else "",
+                "investment": money["investment"],
+                "net_yearly": money["net_yearly"],
+                "payback": money["payback"],
+                "money": money,
                 "costs": "; ".join(parts),
                 "ask": content.pitch.ask or "",
+                "decision": f"{fmt.date(decision[0], short=True)}: {decision[1]}"
+                if decision
+                else "",
                 "municipality": content.project.municipality,
             }
         )
+    totals = programme_totals(all_figures)
+    total = {
+        "investment": fmt.money(totals.investment, totals.currency) if totals.investment else "",
+        "net_yearly": fmt.money(totals.net_yearly, totals.currency) if totals.net_yearly else "",
+        "payback": f"{fmt.number(totals.payback_years, 1)} {t['years']}"
+        if totals.payback_years
+        else "",
+    }
     items: list[tuple[str, str]] = []  # (label, key) in first-seen order
     served: dict[str, set[int]] = {}
     for index, project in enumerate(workspace.projects):
@@ -88,6 +111,7 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
         "t": t,
         "fmt": fmt,
         "projects": projects,
+        "total": total,
         "policy": policy_rows,
         "municipality": first.municipality,
         "date": fmt.date(first.date) if first.date else "",

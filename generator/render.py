@@ -2,8 +2,8 @@
 
 Contract: :func:`render_documents` reads no files but templates and labels (through the
 :class:`TemplateLibrary`), and returns trees that builders can write without the content.
-Derived figures (payback, cumulative savings) are computed here once, so every document of every
-audience shows the same numbers.
+Derived figures (payback, cumulative savings) come from :mod:`generator.figures`, which the
+programme deck uses too, so every document shows the same numbers.
 """
 
 from __future__ import annotations
@@ -14,34 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .doctree import Deck, Handout, Slide
+from .figures import derive_figures, figure_texts
 from .formats import Formatter
 from .inline import plain
 from .loader import Project, Workspace
-from .model import Costs, Objection, ProjectFile, SmartCity
+from .model import Objection, ProjectFile, SmartCity
 from .selection import Selection
 from .templating import TemplateLibrary
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Numbers derived from the costs, the same in every document."""
-
-    net_yearly: float | None
-    payback_years: float | None
-    years: tuple[str, ...]
-    cumulative: tuple[float, ...]
-
-
-def derive_figures(costs: Costs | None, start_year: int) -> Figures:
-    """Net yearly saving, payback in years, and cumulative net savings over ten years."""
-    if costs is None or costs.savings_yearly is None:
-        return Figures(None, None, (), ())
-    net = costs.savings_yearly - (costs.yearly or 0)
-    payback = (costs.investment / net) if costs.investment and net > 0 else None
-    horizon = 10 if payback is None else max(3, min(10, int(payback) + 2))
-    years = tuple(str(start_year + i) for i in range(1, horizon + 1))
-    cumulative = tuple(round(net * i, 2) for i in range(1, horizon + 1))
-    return Figures(net, payback, years, cumulative)
 
 
 @dataclass(frozen=True)
@@ -64,13 +43,7 @@ def build_context(
     content = project.content
     fmt = Formatter(content.language)
     labels = library.labels(content.language)
-    start_year = (
-        content.project.date.year
-        if content.project.date
-        else int(content.timeline[0].when[:4])
-        if content.timeline and content.timeline[0].when[:4].isdigit()
-        else 2027
-    )
+    figures = derive_figures(content)
     own = workspace.smart_city
     smart_city = own if own and own.language == content.language else _default_smart_city(labels)
     others = [
@@ -86,7 +59,9 @@ def build_context(
         "audience": selection.audience,
         "t": labels,
         "fmt": fmt,
-        "figures": derive_figures(content.costs, start_year),
+        "figures": figures,
+        # the figures as every document writes them (the programme deck too)
+        "money": figure_texts(figures, fmt, labels),
         "images": [
             {
                 "path": str(img.path),

@@ -27,7 +27,7 @@ def test_one_slide_per_project_and_a_policy_matrix() -> None:
     text = " ".join(i.text for i in lights.items)
     assert (
         "pilotfase" in text
-        and "€\xa0250.000; jaarlijkse besparing" in text
+        and "€\xa0250.000; nettobesparing per jaar €\xa0141.000; terugverdiend in 2030" in text
         and "avondwandeling" in text
     )
     assert "opschaalfase" in " ".join(i.text for i in bins.items)

@@ -5,18 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.loader import load_workspace
-from generator.model import Costs
-from generator.render import derive_figures, render_documents
+from generator.render import render_documents
 from generator.selection import select
 from generator.templating import TemplateLibrary
-
-
-def test_payback_and_cumulative_savings() -> None:
-    figures = derive_figures(Costs(investment=250000, yearly=15000, savings_yearly=156000), 2027)
-    assert figures.net_yearly == 141000
-    assert figures.payback_years is not None and round(figures.payback_years, 2) == 1.77
-    assert figures.years[0] == "2028" and figures.cumulative[0] == 141000
-    assert derive_figures(None, 2027).payback_years is None
 
 
 def test_smart_city_text_follows_the_project_language(workspace: Path) -> None:
