@@ -519,7 +519,7 @@ CASES = [
         _undefined_name,
         (
             f"{SUPPORTERS}:4: 'projct' is undefined; did you mean 'project'? a template can use: "
-            "content, project, pitch, sel, audience, t, fmt, figures, images, smart_city, "
+            "content, project, pitch, sel, audience, t, fmt, figures, money, images, smart_city, "
             "other_projects, objection_for, tips_for, loose_tips",
         ),
     ),
