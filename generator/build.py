@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BuildError, Problem
+from .errors import BuildError, ContentError, Problem, TextTooLong
 from .locate import locate
 from .manifest import Manifest, deck_key, input_fingerprint
 from .processes import remove_stale_work_folders
@@ -164,7 +164,10 @@ def build_documents(
     if reuse_deck is None:
         from .pptx_builder import build_deck
 
-        deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
+        try:
+            deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
+        except TextTooLong as exc:
+            raise too_long_error(exc, [job.project], f"the {job.audience_key} deck") from None
     else:
         deck_bytes, deck_warnings = reuse_deck
     # The density and the sections left out as predicted; None: LibreOffice measures it later.
@@ -196,6 +199,63 @@ def build_documents(
             predicted=choice is not None,
         ),
     ]
+
+
+def too_long_error(exc: TextTooLong, projects: Sequence[Project], deck: str) -> ContentError:
+    """A slide's text that does not fit (``exc``) as a content error naming the field of
+    ``projects``' content it comes from, with file and line (the longest field whose text is
+    on the slide, or that holds it); without a field when the text is no content's (a label
+    of the templates)."""
+    from .inline import plain
+    from .reader import dotted, read_yaml
+
+    shown = " ".join(exc.text.split())
+    best: tuple[int, int, Project, tuple[str | int, ...]] | None = None
+    for project in projects:
+        data = project.content.model_dump(mode="python", exclude_none=True)
+        for loc, value in _text_leaves(data, ()):
+            text = " ".join(plain(value).split())
+            if not text:
+                continue
+            # The field is the slide's text, a part of it (a label before it), or holds it.
+            score = (
+                3
+                if text == shown
+                else 2
+                if len(text) >= 12 and text in shown
+                else 1
+                if len(shown) >= 12 and shown in text
+                else 0
+            )
+            if score and (best is None or (score, len(text)) > best[:2]):
+                best = (score, len(text), project, loc)
+    where = f"on slide {exc.slide} of {deck} even at {exc.size:g} pt"
+    if best is None:
+        quoted = shown if len(shown) <= 60 else shown[:57].rstrip() + "..."
+        message = f"{exc.what} '{quoted}' does not fit {where}"
+        return ContentError([Problem(None, None, None, message, exc.hint())])
+    _, _, project, loc = best
+    try:
+        line = read_yaml(project.source).line_of(loc)
+    except ContentError:  # the file changed since it was loaded: no line then
+        line = None
+    root = next((d.parent for d in project.source.parents if d.name == "content"), None)
+    message = f"this text does not fit {where}"
+    return ContentError([Problem(project.source, line, dotted(loc), message, exc.hint())], root)
+
+
+def _text_leaves(
+    data: object, loc: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(location, text) of every string in plain content data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _text_leaves(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _text_leaves(value, (*loc, i))
+    elif isinstance(data, str):
+        yield loc, data
 
 
 def _self_contained(data: bytes, path: Path) -> None:

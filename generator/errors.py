@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,39 @@ class ContentError(PitchkitError):
         lines = [f"{head} in the content; nothing was built:"]
         lines += [f"  {p.render(self.root)}" for p in self.problems]
         return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a build worker and pickled back: rebuilt from its problems (the default
+        # would call ContentError(message) and lose them).
+        return (type(self), (self.problems, self.root))
+
+
+class TextTooLong(PitchkitError):
+    """A text that does not fit its box on a slide even at the smallest size allowed there.
+
+    Text is never cut nor written smaller: the deck builder raises this, and the build turns it
+    into a :class:`ContentError` naming the content field (file, line) the text comes from.
+    ``words`` is about how many of the text's words would fit.
+    """
+
+    def __init__(
+        self, text: str, what: str, size: float, words: int, slide: int, title: str
+    ) -> None:
+        self.text, self.what, self.size, self.words = text, what, size, words
+        self.slide, self.title = slide, title
+        super().__init__(
+            f"slide {slide} '{title[:60]}': {what} does not fit on the slide even at "
+            f"{size:g} pt; {self.hint()}"
+        )
+
+    def hint(self) -> str:
+        """What to do: shorten the text to about ``words`` words."""
+        if self.words <= 0:
+            return "shorten the texts on this slide"
+        return f"shorten it to about {self.words} word{'s' if self.words != 1 else ''}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.text, self.what, self.size, self.words, self.slide, self.title))
 
 
 class TemplateProblem(PitchkitError):

@@ -2,15 +2,16 @@
 
 Contract: :func:`build_deck` returns the bytes of a presentation with one slide per tree slide
 (plus numbered continuation slides "(2/2)" where a list, table or timeline does not fit), and the
-warnings a reader should see (a title shortened, a layout the template lacks, text that still
-does not fit), each naming the slide. Every text is written in an explicit size, measured with
-real font metrics (:mod:`generator.fit`) to fit its box and chosen within the template's own
-sizes; paragraph spacing, margins and bullets are written explicitly so that the measurement
-holds whatever the template's styles say. Every slide has a title and speaker notes, every
-picture, chart and drawn figure alt text, every run the deck's language tag. The template's
-masters, layouts, theme colours and fonts are kept and its example slides removed. It reads
-nothing but the tree, the theme and the pictures the tree names. One builder function per slide
-kind (:data:`SLIDE_BUILDERS`).
+warnings a reader should see (a layout the template lacks, a page moved to the back-up), each
+naming the slide. Text is never cut: a text that does not fit its box even at the smallest size
+allowed there raises :class:`~generator.errors.TextTooLong` (the build names its content field).
+Every text is written in an explicit size, measured with real font metrics (:mod:`generator.fit`)
+to fit its box and chosen within the template's own sizes; paragraph spacing, margins and bullets
+are written explicitly so that the measurement holds whatever the template's styles say. Every
+slide has a title and speaker notes, every picture, chart and drawn figure alt text, every run
+the deck's language tag. The template's masters, layouts, theme colours and fonts are kept and its
+example slides removed. It reads nothing but the tree, the theme and the pictures the tree names.
+One builder function per slide kind (:data:`SLIDE_BUILDERS`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from lxml import etree
 from pptx.chart.data import CategoryChartData
@@ -49,6 +50,7 @@ from pptx.util import Cm, Emu, Pt
 
 from . import images
 from .doctree import Chart, Column, Deck, Item, Slide
+from .errors import TextTooLong
 from .fit import EMU_PER_PT, Paragraph, fit_size
 from .inline import plain, runs
 from .layouts import (
@@ -686,6 +688,48 @@ def _fit(
     )
 
 
+def _too_long(
+    ctx: DeckContext,
+    title: str,
+    what: str,
+    paras: Sequence[Para],
+    style: TextStyle,
+    inner: tuple[int, int],
+    size: float,
+    ahead: int = 0,
+) -> NoReturn:
+    """Stop the build: ``paras`` do not fit ``inner`` even at ``size``, the smallest allowed
+    (on the slide ``ahead`` slides after the last one made).
+
+    Names the longest paragraph (the text to shorten) and about how many of its words would
+    fit beside the others; text is never cut nor written smaller (issue #13)."""
+    longest = max(range(len(paras)), key=lambda i: len(plain(paras[i].text).split()), default=0)
+    words = plain(paras[longest].text).split() if paras else []
+    low, high = 0, len(words)  # the most words of it that fit: a binary search
+
+    def fits(count: int) -> bool:
+        trial = list(paras)
+        trial[longest] = replace(paras[longest], text=_escape(" ".join(words[:count])))
+        return _fit(ctx, trial, style, inner, size, size) is not None
+
+    if not fits(0):
+        high = -1  # the other paragraphs alone do not fit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    raise TextTooLong(
+        plain(paras[longest].text) if paras else "",
+        what,
+        size,
+        max(high, 0) if high >= 0 else 0,
+        ctx.slide_no + ahead,
+        plain(title),
+    )
+
+
 def _pPr(p: Any) -> Any:
     """The paragraph's (a:p) properties, emptied: what pitchkit writes is all that applies."""
     pPr = p.find(qn("a:pPr"))
@@ -853,7 +897,8 @@ def _textbox(
     insets: tuple[int, int] = (45720, 22860),
     font: str | None = None,
 ) -> tuple[Any, float]:
-    """A text box measured to fit ``box``; warns (naming ``what``) when even ``low`` is too big."""
+    """A text box measured to fit ``box``; stops the build (TextTooLong, naming ``what``) when
+    even ``low`` is too big."""
     width, height = int(box[2]), int(box[3])
     tb = _add_textbox(slide, box, name or None)
     tf = tb.text_frame
@@ -865,8 +910,7 @@ def _textbox(
     if size is None and whole_words:
         size = _fit(ctx, paras, style, inner, high, low)
     if size is None:
-        size = low
-        ctx.warn(title, f"{what} does not fit at {low:g} pt; shorten it")
+        _too_long(ctx, title, what, paras, style, inner, low)
     _write(ctx, tb, paras, size, style, anchor)
     return tb, size
 
@@ -1077,7 +1121,7 @@ def _read_title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
 
 def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     """The title in the largest size that fits (template's size as the top), never cut: a title
-    that does not fit at the smallest size is written whole and reported."""
+    that does not fit at the smallest size stops the build (TextTooLong)."""
     style = _text_style(ctx, shape, title=True)
     high = _bounded(style.size, TITLE_FLOOR, TITLE_CAP, ctx.title_max)
     low = max(TITLE_FLOOR, round(high * 0.55))
@@ -1085,8 +1129,7 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     shown = plain(text)
     size = _fit(ctx, [Para(shown)], style, inner, high, low)
     if size is None:
-        size = low
-        ctx.warn(text, f"the title does not fit its box at {low:g} pt; shorten it")
+        _too_long(ctx, text, "the title", [Para(shown)], style, inner, low)
     if placeholder_element(shape._element) is None:
         _set_name(shape, "Title")
     if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
@@ -1288,8 +1331,15 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
                 target.height = Emu(max(int(ctx.height * 0.92) - top, 0))
                 size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
             if size is None:
-                size = 12
-                ctx.warn(slide.title, "the subtitle does not fit at 12 pt; shorten it")
+                _too_long(
+                    ctx,
+                    slide.title,
+                    "the lines under the title",
+                    paras,
+                    style,
+                    _inner(ctx, target),
+                    12,
+                )
             _write(ctx, target, paras, size, style)
             kept.append(target)
         else:
@@ -1320,8 +1370,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
 def build_statement(ctx: DeckContext, slide: Slide) -> None:
     """A statement (the opening fact, the key message): one sentence as the slide's title, large,
     in sentence case, in the middle of the content area, sized to fit; a short label above it
-    (``subtitle``). Never cut: what does not fit at the smallest size is written whole and
-    reported."""
+    (``subtitle``). Never cut: what does not fit at the smallest size stops the build."""
     new = _new_slide(ctx, "statement", slide, slide.title, fill=False)
     _remove_unused_placeholders(new, [])
     shape = _title_shape(new) or next(
@@ -1351,8 +1400,7 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
     paras = [Para(_escape(plain(slide.title)), space_before=0)]
     size = _fit(ctx, paras, style, _inner(ctx, shape), STATEMENT_CAP, TITLE_FLOOR)
     if size is None:
-        size = TITLE_FLOOR
-        ctx.warn(slide.title, f"the statement does not fit at {TITLE_FLOOR:g} pt; shorten it")
+        _too_long(ctx, slide.title, "the statement", paras, style, _inner(ctx, shape), TITLE_FLOOR)
     _write(ctx, shape, paras, size, style, MSO_ANCHOR.MIDDLE)
     for rpr in shape._element.iter(qn("a:rPr")):
         rpr.set("cap", "none")  # sentence case, whatever the layout's title style says
@@ -1367,7 +1415,9 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
         target = bodies[0]
         style = _text_style(ctx, target, title=False)
         paras = [Para(slide.subtitle, space_before=0)]
-        size = _fit(ctx, paras, style, _inner(ctx, target), 20, 12) or 12
+        size = _fit(ctx, paras, style, _inner(ctx, target), 20, 12)
+        if size is None:
+            _too_long(ctx, slide.title, "the section's text", paras, style, _inner(ctx, target), 12)
         _write(ctx, target, paras, size, style)
         kept.append(target)
     _remove_unused_placeholders(new, kept)
@@ -1429,7 +1479,8 @@ def _probe_inner(ctx: DeckContext, kind: str) -> tuple[tuple[int, int], TextStyl
 def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None:
     """Bulleted list, two levels, with an optional lead line (``subtitle``).
 
-    Sized to fit; a list too long for one slide continues on numbered slides "(2/2)".
+    Sized to fit; a list too long for one slide continues on numbered slides "(2/2)"; an item
+    too long for a slide of its own stops the build (TextTooLong).
     """
     lead = [Para(slide.subtitle, bold=True, space_before=0)] if slide.subtitle else []
     bullets = len(slide.items) > 1 or bool(lead)
@@ -1454,8 +1505,9 @@ def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None
 
         pages = [[*lead, *page] for page in _paginate(groups, fits)]
         size = min(_fit(ctx, page, style, inner, high, BODY_FLOOR) or BODY_FLOOR for page in pages)
-        if any(_fit(ctx, page, style, inner, size, size) is None for page in pages):
-            ctx.warn(slide.title, "an item is too long for a whole slide; shorten it")
+        for n, page in enumerate(pages, 1):
+            if _fit(ctx, page, style, inner, size, size) is None:
+                _too_long(ctx, slide.title, "an item", page, style, inner, size, ahead=n)
     for new, page in _paged(ctx, kind, slide, pages):
         target = _list_target(ctx, new, kind)
         _write(ctx, target, page, size, style)
@@ -1507,8 +1559,7 @@ def build_closing(ctx: DeckContext, slide: Slide) -> None:
     high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
     size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
     if size is None:
-        size = 12
-        ctx.warn(slide.title, "the ask, visit and contact do not fit at 12 pt; shorten the ask")
+        _too_long(ctx, slide.title, "the ask", paras, style, _inner(ctx, target), 12)
     _write(ctx, target, paras, size, style)
 
 
@@ -1564,7 +1615,10 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
             paras = [*heads[i], *body]
             if targets:
                 if _fit(ctx, paras, styles[i], _inner(ctx, targets[i]), size, size) is None:
-                    ctx.warn(slide.title, f"column {i + 1} does not fit; shorten it")
+                    what = f"column {i + 1}"
+                    _too_long(
+                        ctx, slide.title, what, paras, styles[i], _inner(ctx, targets[i]), size
+                    )
                 _write(ctx, targets[i], paras, size, styles[i])
             else:
                 _textbox(
@@ -1794,10 +1848,16 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     ):
         size = 12.0
         pages = _table_pages(ctx, header, rows, widths, height, size)
-    for page in pages:
+    for n, page in enumerate(pages, 1):
         used = sum(_row_height(ctx, r, widths, size, False) for r in page)
         if len(page) == 1 and used > height:
-            ctx.warn(slide.title, "a table row is too long for a whole slide; shorten it")
+            # A row too long for a slide of its own: its longest cell is the text to shorten,
+            # to about the share of its words the slide's height holds.
+            cell = plain(max(page[0], key=lambda c: len(plain(c))))
+            words = int(len(cell.split()) * height / used * 0.9)
+            raise TextTooLong(
+                cell, "a table row", size, words, ctx.slide_no + n, plain(slide.title)
+            )
     centered = set(range(1, cols)) if kind == "matrix" else set()
     for new, page in _paged(ctx, kind, slide, pages):
         _remove_unused_placeholders(new, [])
@@ -2085,17 +2145,16 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
         )
         text_paras = [[Para(s.text, align=PP_ALIGN.CENTER, space_before=0)] for s in steps]
         inner = (box_w - 2 * 45720, text_h - 2 * 22860)
-        text_size = min(
-            (
-                _fit(ctx, p, style, inner, 18, SMALL_FLOOR, True)
-                or _fit(ctx, p, style, inner, 18, SMALL_FLOOR)
-                or 0
-            )
+        text_sizes = [
+            _fit(ctx, p, style, inner, 18, SMALL_FLOOR, True)
+            or _fit(ctx, p, style, inner, 18, SMALL_FLOOR)
+            or 0
             for p in text_paras
-        )
-        if not text_size:
-            text_size = SMALL_FLOOR
-            ctx.warn(slide.title, "a milestone text does not fit; shorten it")
+        ]
+        for p, fitted in zip(text_paras, text_sizes, strict=True):
+            if not fitted:
+                _too_long(ctx, slide.title, "a milestone", p, style, inner, SMALL_FLOOR)
+        text_size = min(text_sizes)
         for i, step in enumerate(steps):
             cx = left + offset + slot * i + slot // 2
             circle = _add_shape(
@@ -2362,18 +2421,15 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         ]
         count = max(len(s) for s in split)
         pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
-    head_size = min(
-        _fit(
-            ctx,
-            [Para(c.heading or "", bold=True)],
-            style,
-            (col_w - 2 * 91440, head_h - 45720),
-            20,
-            12,
-        )
-        or 12
-        for c in columns
-    )
+    head_inner = (col_w - 2 * 91440, head_h - 45720)
+    head_sizes = [
+        _fit(ctx, [Para(c.heading or "", bold=True)], style, head_inner, 20, 12) for c in columns
+    ]
+    for c, fitted in zip(columns, head_sizes, strict=True):
+        if fitted is None:
+            head = [Para(c.heading or "", bold=True)]
+            _too_long(ctx, slide.title, "a heading", head, style, head_inner, 12, ahead=1)
+    head_size = min(s for s in head_sizes if s is not None)
     fills = ["primary", "accent"]
     for new, page in _paged(ctx, "balance", slide, pages):
         _remove_unused_placeholders(new, [])
@@ -2460,8 +2516,9 @@ def _balance_groups(column: Column) -> list[list[Para]]:
 
 def build_hats(ctx: DeckContext, slide: Slide) -> None:
     """De Bono's six thinking hats: per hat a coloured hat (native shapes) with its label, and
-    under it what the content says under that hat; what does not fit is counted ("+2 …"), and
-    the notes carry every item."""
+    under it what the content says under that hat (a question for the room). Items are never
+    cut: a hat's last items that do not fit at the smallest size give way whole to a line that
+    counts them ("+2 in de notities"), with a warning; the notes carry every item."""
     new = _new_slide(ctx, "hats", slide, slide.title)
     _remove_unused_placeholders(new, [])
     left, top, width, height = _area(ctx, "hats")
@@ -2485,24 +2542,24 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
         default=11,
     )
     # One size for all hats: where a hat's list does not fit at the smallest size, its last
-    # items give way to a "+n" line (the notes carry every item).
-    shown = [len(h.items) for h in hats]
+    # items give way whole to a "+n" line (the notes carry every item).
     texts = [[i.text for i in h.items] for h in hats]
+    shown = [len(t) for t in texts]
+    more = _IN_THE_NOTES.get(ctx.language.split("-")[0].lower(), _IN_THE_NOTES["en"])
 
     def paras_of(i: int) -> list[Para]:
-        return _hat_items(texts[i][: shown[i]], len(texts[i]) - shown[i])
+        return _hat_items(texts[i][: shown[i]], len(texts[i]) - shown[i], more)
 
-    def drop_until_fit() -> None:
-        for i in range(len(hats)):
-            shown[i] = len(texts[i])
-            while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
-                shown[i] -= 1
-
-    drop_until_fit()
-    if any(n < len(t) for n, t in zip(shown, texts, strict=True)):
-        # Long items first give way to their first words, so that more of them show.
-        texts = [[_first_words(x, 10) for x in t] for t in texts]
-        drop_until_fit()
+    for i in range(len(hats)):
+        while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
+            shown[i] -= 1
+    hidden = sum(len(t) for t in texts) - sum(shown)
+    if hidden:
+        ctx.warn(
+            slide.title,
+            f"{hidden} item(s) under the hats do not fit at 12 pt and are only in the speaker "
+            "notes; shorten them",
+        )
     paras = [paras_of(i) for i in range(len(hats))]
     size = min((_fit(ctx, p, style, inner, 18, 12) or 12 for p in paras), default=12)
     for i, (hat, p) in enumerate(zip(hats, paras, strict=True)):
@@ -2536,16 +2593,14 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
             )
 
 
-def _first_words(text: str, count: int) -> str:
-    """The first ``count`` words of inline Markdown, as plain text, with "…" if cut."""
-    words = plain(text).split()
-    return _escape(" ".join(words[:count]) + (" …" if len(words) > count else ""))
+# The line that counts a hat's items left to the speaker notes, by language.
+_IN_THE_NOTES = {"nl": "in de notities", "en": "more in the notes"}
 
 
-def _hat_items(items: Sequence[str], hidden: int) -> list[Para]:
+def _hat_items(items: Sequence[str], hidden: int, more: str) -> list[Para]:
     paras = [Para(text, bullet=True, space_before=0.15) for text in items]
     if hidden:
-        paras.append(Para(f"*+{hidden} …*", space_before=0.15))
+        paras.append(Para(f"*+{hidden} {more}*", space_before=0.15))
     return paras
 
 

@@ -128,7 +128,8 @@ def render_programme(workspace: Workspace) -> Deck | None:
 
 def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
     """``programme.pptx`` in the output root as a build Document (bytes in memory), or none."""
-    from .build import Document
+    from .build import Document, too_long_error
+    from .errors import TextTooLong
     from .pptx_builder import build_deck
     from .writer import document_time
 
@@ -137,7 +138,10 @@ def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
         return []
     first = workspace.projects[0]
     when = document_time(first.content.project.date)
-    data, warnings = build_deck(deck, first.theme, when)
+    try:
+        data, warnings = build_deck(deck, first.theme, when)
+    except TextTooLong as exc:
+        raise too_long_error(exc, workspace.projects, "the programme deck") from None
     return [
         Document(
             "programme",

@@ -134,6 +134,23 @@ def test_bad_content_exit_1_no_traceback_nothing_written(workspace: Path) -> Non
     assert not (workspace / "output").exists()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the error comes back from a worker process
+def test_a_hook_too_long_for_its_slide_stops_the_build_naming_the_field(
+    workspace: Path, jobs: str
+) -> None:
+    sentence = "Elke nacht branden in de binnenstad vijftienhonderd lampen op vol vermogen. "
+    hook = f"  hook: {sentence * 40}\n"
+    write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + hook)
+    code, out = run("build", str(workspace), "--jobs", jobs)
+    assert code == 1, out
+    assert "1 problem in the content; nothing was built" in out
+    assert "content/p/project.yaml:6: pitch.hook: this text does not fit on slide 2 of the " in out
+    words = int(out.split("shorten it to about ")[1].split()[0])
+    assert 20 < words < len(sentence.split()) * 40
+    assert "…" not in out and "Traceback" not in out
+    assert not (workspace / "output").exists()
+
+
 def test_debug_shows_the_traceback(workspace: Path) -> None:
     write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + "benifits: []\n")
     result = CliRunner().invoke(cli, ["--debug", "build", str(workspace)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import pickle
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from generator.doctree import Deck
+from generator.errors import ContentError, Problem, TextTooLong
 from generator.layouts import open_template
 from generator.pptx_builder import BODY_FLOOR, build_deck
 from generator.themes import Theme, resolve_theme
@@ -220,7 +222,7 @@ def test_a_long_table_repeats_its_header_on_each_slide() -> None:
     assert seen == [r[0] for r in rows]
 
 
-def test_a_title_too_long_is_kept_whole_with_a_warning_naming_the_slide() -> None:
+def test_a_title_too_long_stops_the_build_naming_the_slide() -> None:
     title = "Waarom zou de gemeente " + "hier nu echt geld in steken " * 16
     deck = Deck.model_validate(
         {
@@ -230,10 +232,39 @@ def test_a_title_too_long_is_kept_whole_with_a_warning_naming_the_slide() -> Non
             "slides": [slide("title", "Begin"), slide("bullets", title, items=[{"text": "x"}])],
         }
     )
-    prs, warnings = build(deck)
-    shown = prs.slides[1].shapes.title.text_frame.text
-    assert shown == title and "…" not in shown  # never cut
-    assert any(w.startswith("slide 2 ") and "does not fit" in w for w in warnings)
+    with pytest.raises(TextTooLong) as caught:
+        build(deck)  # never cut, never written over its box
+    error = caught.value
+    assert error.slide == 2 and error.what == "the title" and error.text.strip() == title.strip()
+    assert 0 < error.words < len(title.split())
+    assert f"shorten it to about {error.words} words" in str(error)
+    assert pickle.loads(pickle.dumps(error)).args == error.args  # crosses the process pool
+
+
+def test_a_content_error_survives_the_process_pool() -> None:
+    problem = Problem(Path("content/p/project.yaml"), 6, "pitch.hook", "too long", "shorten it")
+    error = ContentError([problem], Path("."))
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == [problem] and str(again) == str(error)
+
+
+def test_an_item_too_long_for_a_slide_of_its_own_stops_the_build() -> None:
+    long = "Dit punt is veel te lang voor een dia. " * 120
+    deck = Deck.model_validate(
+        {
+            "title": "T",
+            "author": "G",
+            "language": "nl-NL",
+            "slides": [
+                slide("title", "Begin"),
+                slide("bullets", "Punten", items=[{"text": "kort"}, {"text": long}]),
+            ],
+        }
+    )
+    with pytest.raises(TextTooLong) as caught:
+        build(deck)
+    assert caught.value.what == "an item" and caught.value.text.strip() == long.strip()
+    assert caught.value.slide in (2, 3) and caught.value.size == BODY_FLOOR
 
 
 def test_hats_are_six_coloured_native_shapes_with_alt_text() -> None:
@@ -274,8 +305,9 @@ def test_hats_that_do_not_fit_are_counted_and_the_rest_fits() -> None:
     )
     prs, warnings = build(deck)
     body = texts(prs.slides[0])
-    assert "+" in body and "…" in body
-    assert not warnings
+    assert "in de notities" in body and "…" not in body
+    assert "feit 0: " + LONG.strip() in body  # whole items, never cut
+    assert [w for w in warnings if "only in the speaker notes" in w]
 
 
 def test_charts_are_native_side_by_side_with_alt_text() -> None:

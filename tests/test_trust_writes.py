@@ -226,11 +226,13 @@ def test_a_handout_found_too_long_by_the_pdf_step_writes_nothing(
     assert code == 0, output
     out = workspace / "output"
     before = snapshot(out)
-    essential = "Een voordeel dat de raad moet kennen en dat daarom nooit mag wegvallen. " * 250
-    write(
-        workspace / "content" / "p" / "project.yaml",
-        MINIMAL_PROJECT + f"benefits:\n  - title: Minder stroom\n    text: {essential.strip()}\n",
+    # Each benefit fits a slide of its own (a text too long for a slide would stop the deck
+    # first); together they cannot fit one A4 page.
+    essential = "Een voordeel dat de raad moet kennen en dat daarom nooit mag wegvallen. " * 30
+    benefits = "".join(
+        f"  - title: Voordeel {n}\n    text: {essential.strip()}\n" for n in range(1, 5)
     )
+    write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + "benefits:\n" + benefits)
     # The prediction is wrong (it says everything fits): only the PDF's page count shows it.
     monkeypatch.setattr(handout_fit, "_MEMO", {})
     monkeypatch.setattr(handout_fit, "predict", lambda *_args: 0.5)
