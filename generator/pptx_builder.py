@@ -64,6 +64,7 @@ from .layouts import (
     template_fingerprint,
     template_warnings,
 )
+from .selection import BACKUP_SLIDE_CAP
 from .themes import Theme
 from .writer import package_bytes
 
@@ -283,6 +284,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         ctx.main_after = sum(mains[i + 1 :])
         SLIDE_BUILDERS[slide.kind](ctx, slide)
     _move_to_backup(ctx)
+    _cap_backup(ctx)
     _number_slides(prs)
     _set_language(ctx.pages, deck.language)
     props = prs.core_properties
@@ -1285,6 +1287,84 @@ def _move_to_backup(ctx: DeckContext) -> None:
             ctx.first_backup.addprevious(sld_id)
         else:
             sld_id_lst.append(sld_id)
+
+
+def _cap_backup(ctx: DeckContext, cap: int = BACKUP_SLIDE_CAP) -> None:
+    """At most ``cap`` back-up slides: what the back-up holds beyond them (continuation pages of
+    main slides first, then planned back-up slides from the end) leaves the deck, and its titles
+    and text go into the speaker notes of the last back-up slide kept, with a warning.
+    The selection plans the back-up within the cap (selection.BACKUP_SLIDE_CAP); this holds it
+    whatever pages the content needs."""
+    sld_id_lst = ctx.prs.slides._sldIdLst
+    backup = [
+        (slide, sld_id)
+        for slide, sld_id in zip(ctx.prs.slides, list(sld_id_lst), strict=True)
+        if slide._element.find(qn("p:cSld")).get("name") == BACKUP_NAME
+    ]
+    if len(backup) <= cap:
+        return
+    # What goes first: main slides' continuation pages (last first), then the planned back-up
+    # slides from the end, so that the objections and the costs stay on screen.
+    deferred = {sld_id.rId for sld_id in ctx.deferred}
+    order = [b for b in reversed(backup) if b[1].rId in deferred]
+    order += [b for b in reversed(backup) if b[1].rId not in deferred]
+    leaving = {b[1].rId for b in order[: len(backup) - cap]}
+    kept = [slide for slide, sld_id in backup if sld_id.rId not in leaving][-1]
+    notes = kept.notes_slide
+    lines = [notes.notes_text_frame.text]
+    titles = []
+    for slide, sld_id in backup:
+        if sld_id.rId not in leaving:
+            continue
+        title = _title_shape(slide)
+        titles.append(title.text_frame.text if title is not None else "")
+        lines += ["", titles[-1].upper(), *_slide_text(slide, title)]
+        sld_id_lst.remove(sld_id)  # first: a relationship still referred to is not dropped
+        ctx.prs.part.drop_rel(sld_id.rId)  # the slide, its notes and charts leave the package
+    _set_notes_text(notes._element, "\n".join(lines))
+    _unpage_titles(ctx, titles)
+    ctx.slide_no = len(sld_id_lst)
+    ctx.warn(
+        kept.shapes.title.text_frame.text if kept.shapes.title is not None else "",
+        f"the back-up holds at most {cap} slides: "
+        f"{', '.join(repr(t) for t in titles)} moved into the speaker notes of the last "
+        "back-up slide; shorten the answers to the objections or the long lists and tables",
+    )
+
+
+def _unpage_titles(ctx: DeckContext, gone: Sequence[str]) -> None:
+    """A slide whose further pages "(2/2)" all left the deck loses its "(1/2)"."""
+    paged = re.compile(r"^(.*) \((\d+)/(\d+)\)$")
+    left: dict[str, set[int]] = {}
+    for title in gone:
+        if found := paged.match(title):
+            left.setdefault(found[1], set()).add(int(found[2]))
+    for slide in ctx.prs.slides:
+        shape = _title_shape(slide)
+        found = paged.match(shape.text_frame.text) if shape is not None else None
+        if found is None or found[2] != "1" or found[1] not in left:
+            continue
+        if left[found[1]] >= set(range(2, int(found[3]) + 1)):
+            texts = list(shape._element.iter(qn("a:t")))
+            suffix = f" (1/{found[3]})"
+            if texts and (texts[-1].text or "").endswith(suffix):
+                texts[-1].text = (texts[-1].text or "")[: -len(suffix)]
+
+
+def _slide_text(slide: Any, title: Any) -> list[str]:
+    """The lines of text on ``slide`` but its title and slide number: text frames and table
+    rows (cells joined with " | "), in shape order."""
+    lines: list[str] = []
+    for shape in slide.shapes:
+        if title is not None and shape.shape_id == title.shape_id:
+            continue
+        if shape.is_placeholder and "SLIDE_NUMBER" in str(shape.placeholder_format.type):
+            continue
+        if shape.has_text_frame:
+            lines += [p.text for p in shape.text_frame.paragraphs if p.text.strip()]
+        elif getattr(shape, "has_table", False) and shape.has_table:
+            lines += [" | ".join(c.text for c in row.cells) for row in shape.table.rows]
+    return lines
 
 
 def _paginate(

@@ -126,3 +126,45 @@ def test_handouts_read_back(news_built: Path, project: str) -> None:
         lang = "nl-NL" if project == NL else "en-GB"
         assert f'w:lang w:val="{lang}"' in doc.styles.element.xml
         assert all(d.get("descr") for d in doc.element.body.xpath(".//wp:docPr"))
+
+
+BACKUP = "Back-up"
+
+
+def backup_slides(deck: Path) -> list[object]:
+    """The back-up slides of a built deck (named "Back-up", as pitchkit check counts them)."""
+    slides = Presentation(str(deck)).slides
+    return [s for s in slides if s._element.cSld.get("name") == BACKUP]
+
+
+def test_the_back_up_holds_at_most_four_slides(news_built: Path) -> None:
+    for deck in news_built.glob("*/*-pitch.pptx"):
+        assert len(backup_slides(deck)) <= 4, deck.name
+
+
+def test_what_runs_over_the_back_up_goes_into_its_last_slides_notes(tmp_path: Path) -> None:
+    """On a 4:3 template the long project's story and values balance run over into the back-up
+    (two continuation pages beside four planned back-up slides): the back-up keeps four slides,
+    its last one's notes carry the pages that left, and the build says so."""
+    root = tmp_path / "ws"
+    shutil.copytree(NEWS / "content", root / "content")
+    template = NEWS.parent.parent / "templates" / "pptx" / "uic-ccts.pptx"
+    project = root / "content" / NL / "project.yaml"
+    text = project.read_text(encoding="utf-8").replace(
+        "\ntheme: default\n", f"\ntheme: {template}\n"
+    )
+    project.write_text(text, encoding="utf-8")
+    report = build(root, jobs=1, audiences=["doubters"])
+    (deck,) = [d for d in report.documents if d.kind == "pitch" and NL in d.path.name]
+    backup = backup_slides(deck.path)
+    assert len(backup) == 4
+    said = [w for w in deck.warnings if "the back-up holds at most 4 slides" in w]
+    assert len(said) == 1 and "(2/2)" in said[0]
+    notes = backup[-1].notes_slide.notes_text_frame.text  # type: ignore[attr-defined]
+    gone = [t.strip("'") for t in said[0].split("slides: ")[1].split(" moved into")[0].split(", ")]
+    titles = [s.shapes.title.text_frame.text for s in Presentation(str(deck.path)).slides]
+    for title in gone:
+        assert title.upper() in notes
+        first = title.replace(" (2/2)", "")  # the main slide it continued: no "(1/2)" left
+        assert first in titles and f"{first} (1/2)" not in titles, titles
+    assert all(t.startswith("Vragen en bezwaren") for t in titles[-2:])  # the objections stay
