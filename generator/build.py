@@ -77,6 +77,16 @@ class Document:
     predicted: bool = False
 
 
+#: Documents that get a PDF with ``--pdf``: what the audience gets. The engagement plan is the
+#: project lead's working document (.docx and .ics), never printed for an audience.
+PDF_KINDS = ("pitch", "handout", "programme")
+
+
+def gets_pdf(document: Document) -> bool:
+    """Whether ``--pdf`` (and the preview) makes a PDF of this document."""
+    return document.kind in PDF_KINDS
+
+
 @dataclass
 class BuildReport:
     """What a build wrote and noticed."""
@@ -313,8 +323,10 @@ def build(
         inputs = _inputs_read(workspace)
         fingerprint = input_fingerprint(folders, inputs, options)
         work = plan(workspace, audiences)
+        # The engagement plan (project lead's) is made on a full build, like the programme deck.
+        lead = [] if audiences else [p for p in workspace.projects if plan_has(work, p)]
         if expect is not None:
-            expect(len(work) * (5 if pdf else 3))
+            expect(len(work) * (5 if pdf else 3) + 2 * len(lead))
         from .programme import programme_documents
 
         # The programme deck (every project side by side, where there are several) is the
@@ -339,9 +351,10 @@ def build(
             if entry is not None and entry.key == keys[target]:
                 kept_decks[target] = (target.read_bytes(), entry.warnings)
             builds.run(item, kept_decks.get(target))
-        documents = builds.results()
+        documents = with_engagement_plans(workspace, builds.results(), lead, out)
     paths = [d.path for d in documents]
-    check_targets(out, [*paths, *(p.with_suffix(".pdf") for p in paths if pdf), manifest.path])
+    pdf_paths = [d.path.with_suffix(".pdf") for d in documents if pdf and gets_pdf(d)]
+    check_targets(out, [*paths, *pdf_paths, manifest.path])
     from .handout_fit import fit_build  # one page: what the prediction left open is measured
 
     fit = fit_build(rendered, documents, out, say, root=workspace.root)
@@ -394,6 +407,30 @@ def build(
     return report
 
 
+def plan_has(work: Sequence[Job], project: Project) -> bool:
+    """Whether ``work`` builds anything of ``project``."""
+    return any(job.project.slug == project.slug for job in work)
+
+
+def with_engagement_plans(
+    workspace: Workspace, documents: list[Document], projects: Sequence[Project], out: Path
+) -> list[Document]:
+    """``documents`` with each project's engagement plan (.docx, .ics) after its handouts."""
+    from .engagement import engagement_documents
+
+    plans = {
+        p.slug: engagement_documents(workspace, p, out, workspace.audience_keys_for(p))
+        for p in projects
+    }
+    result: list[Document] = []
+    for i, d in enumerate(documents):
+        result.append(d)
+        following = documents[i + 1].project if i + 1 < len(documents) else None
+        if following != d.project:
+            result += plans.pop(d.project, [])
+    return result + [d for docs in plans.values() for d in docs]
+
+
 def _make_pdfs(
     workspace: Workspace,
     rendered: Sequence[Rendered],
@@ -410,6 +447,7 @@ def _make_pdfs(
     from .handout_fit import fit_build
     from .pdf import convert_to_pdf, pdf_page_count
 
+    documents = [d for d in documents if gets_pdf(d)]
     reuse = dict(fit.pdfs)
     tags = {d.path: _language_tag(workspace, d.project) for d in documents}
     rest = {d.path: d.data for d in documents if d.path not in reuse}

@@ -22,7 +22,14 @@ from typing import Any
 from lxml import etree
 
 from .accessibility import Issue, Severity, deck_accessibility, handout_accessibility, short
-from .build import Document, build_documents, plan, render_all, template_warnings
+from .build import (
+    Document,
+    build_documents,
+    plan,
+    render_all,
+    template_warnings,
+    with_engagement_plans,
+)
 from .contrast import deck_contrast, handout_contrast
 from .errors import Problem
 from .loader import Project, Workspace, load_workspace
@@ -101,6 +108,8 @@ def check_workspace(
     from .programme import programme_documents  # every project side by side, as build makes it
 
     documents += programme_documents(workspace, out)
+    # The project lead's engagement plans are checked like what the audience gets (not the page).
+    documents = with_engagement_plans(workspace, documents, workspace.projects, out)
     # Handouts were fitted to one page as the build fits them (predicted; what the prediction
     # cannot fit is measured here as in a build, its cache read, never saved), so what is checked
     # is what would be written; then LibreOffice counts the pages of every handout.
@@ -156,7 +165,7 @@ def _document_issues(d: Document, project: Project | None, pages: int | None) ->
     elif d.path.suffix == ".docx":
         issues += handout_accessibility(d.data)
         issues += handout_contrast(d.data, names)
-        if pages is not None and pages > 1:
+        if d.kind == "handout" and pages is not None and pages > 1:
             issues.append(
                 Issue(
                     "error",
@@ -478,7 +487,7 @@ def _count_pages(
     from .pdf import export_pdfs, find_soffice, pdf_page_count
     from .processes import work_folder
 
-    handouts = [d for d in documents if d.path.suffix == ".docx" and d.pages is None]
+    handouts = [d for d in documents if d.kind == "handout" and d.pages is None]
     if not handouts:
         return {}
     if find_soffice() is None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .build import BuildReport, Document
+from .build import BuildReport, Document, gets_pdf
 from .check import CheckResult, Finding, check_documents
 from .errors import BuildError
 from .loader import Workspace, load_workspace, locate
@@ -223,6 +223,9 @@ def write_pages(
         docs = by_project.get(project.slug)
         if not docs:
             continue
+        # The project lead's engagement plan and calendar: links, no pages (no PDF is made).
+        lead = [{"name": d.path.name, "suffix": d.path.suffix} for d in docs if not gets_pdf(d)]
+        docs = [d for d in docs if gets_pdf(d)]
         folder = out / project.slug
         audiences = []
         for key in dict.fromkeys(d.audience for d in docs):
@@ -290,7 +293,11 @@ def write_pages(
             "generated": now,
         }
         html = _template("preview_project.html.j2").render(
-            project=manifest, audiences=audiences, generated=now, language=content.language
+            project=manifest,
+            audiences=audiences,
+            lead=lead,
+            generated=now,
+            language=content.language,
         )
         output.write(folder / "index.html", html.encode("utf-8"))
         output.write(

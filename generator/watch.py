@@ -90,7 +90,7 @@ class Watcher:
         in a second or two, with their PDFs), then the whole build, whose one-page handout fit
         may take LibreOffice a while. Decks come out of both steps byte for byte the same.
         """
-        from .build import build
+        from .build import build, gets_pdf
 
         started = time.monotonic()
         try:
@@ -108,7 +108,9 @@ class Watcher:
                 pdfs = [
                     d.path.with_suffix(".pdf") for d in documents if early.get(d.path) == d.data
                 ]
-                pdfs += self._pdfs([d for d in documents if early.get(d.path) != d.data])
+                pdfs += self._pdfs(
+                    [d for d in documents if early.get(d.path) != d.data and gets_pdf(d)]
+                )
             if self.preview:
                 self._preview(documents, pdfs)
         except PitchkitError as exc:

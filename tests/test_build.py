@@ -176,7 +176,7 @@ def test_content_error_leaves_earlier_output_untouched(workspace: Path) -> None:
 def test_minimal_content_builds(tmp_path: Path) -> None:
     write(tmp_path / "content" / "mini" / "project.yaml", MINIMAL_PROJECT)
     report = build(tmp_path, jobs=1)
-    assert len(report.documents) == 4
+    assert len(report.documents) == 5  # a deck and a handout per audience, the engagement plan
     prs = Presentation(str(tmp_path / "output/mini/mini-doubters-pitch.pptx"))
     assert slide_titles(prs)[0] == "Minimaal project"
 

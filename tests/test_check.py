@@ -106,7 +106,8 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 def test_summary_table_names_every_document(workspace: Path) -> None:
     _, out = run("check", str(workspace), "--no-pages")
     assert "pitchkit check" in out
-    assert "checked 2 project(s), 9 document(s)" in out  # 8 + programme.pptx
+    # 8 + programme.pptx + per project the engagement plan and its calendar
+    assert "checked 2 project(s), 13 document(s)" in out
     assert "handout pages not counted" in out
     for name in ("smart-bins", "slimme-verlichting", "programme.pptx"):
         assert name in out

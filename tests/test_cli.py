@@ -45,6 +45,8 @@ def test_init_then_build_in_dutch(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert made == [
         "slimme-verlichting-doubters-handout.docx",
         "slimme-verlichting-doubters-pitch.pptx",
+        "slimme-verlichting-engagement-plan.docx",
+        "slimme-verlichting-engagement-plan.ics",
         "slimme-verlichting-supporters-handout.docx",
         "slimme-verlichting-supporters-pitch.pptx",
     ]
@@ -166,7 +168,8 @@ def test_usage_error_is_exit_2() -> None:
 def test_check_reports_without_writing(workspace: Path) -> None:
     code, out = run("check", str(workspace))
     assert code == 0, out
-    assert "checked 2 project(s), 9 document(s)" in out  # 8 + programme.pptx
+    # 8 + programme.pptx + per project the engagement plan and its calendar
+    assert "checked 2 project(s), 13 document(s)" in out
     assert not (workspace / "output").exists()
     write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + "stage: later\n")
     code, out = run("check", str(workspace))

@@ -485,6 +485,10 @@ def test_build_pdf_counts_the_pages_of_predicted_handouts(
     for d in handouts:
         pdf = d.path.with_suffix(".pdf")
         assert pdf in report.pdfs and len(PdfReader(pdf).pages) == 1
+    # The project lead's engagement plan is a working document: .docx and .ics, never a PDF.
+    plan = root / "output" / "klein" / "klein-engagement-plan.docx"
+    assert plan.is_file()
+    assert not plan.with_suffix(".pdf").exists() and len(report.pdfs) == 4
 
 
 @needs_soffice

@@ -42,7 +42,8 @@ def test_not_a_terminal_prints_plain_lines(
         ).read_bytes()
     )
     assert slides and f" {slides} " in row
-    assert f"9 document(s) written to {workspace.resolve() / 'output'}" in out  # + programme
+    # 8 + programme.pptx + per project the engagement plan and its calendar
+    assert f"13 document(s) written to {workspace.resolve() / 'output'}" in out
 
 
 def test_terminal_shows_a_progress_bar(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,8 +52,9 @@ def test_terminal_shows_a_progress_bar(workspace: Path, monkeypatch: pytest.Monk
     before_table = out.split("pitchkit build")[0]
     assert "━" in before_table  # the bar
     assert "\x1b[" in before_table  # drawn in place
-    assert "/12" in before_table  # 2 projects x 2 audiences x (1 build + 2 writes) steps
-    assert "9 document(s) written" in out  # 8 + programme.pptx
+    # 2 projects x 2 audiences x (1 build + 2 writes) + 2 projects x 2 writes (the plan)
+    assert "/16" in before_table
+    assert "13 document(s) written" in out
 
 
 def test_reporter_grows_when_more_steps_come_than_announced() -> None:

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import icalendar
 import pytest
 from docx import Document
 from PIL import Image
@@ -86,6 +87,8 @@ def _wait_for_write_phase(process: subprocess.Popen[bytes], folder: Path) -> Non
 def _opens(path: Path) -> None:
     if path.suffix == ".pptx":
         assert len(Presentation(str(path)).slides) > 0
+    elif path.suffix == ".ics":
+        assert icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     else:
         assert Document(str(path)).paragraphs
 
@@ -97,7 +100,7 @@ def test_a_killed_build_leaves_every_document_whole(tmp_path: Path) -> None:
     first = _complete_build(root)
     _version(root, (20, 60, 200))
     second = _complete_build(root)
-    assert set(first) == set(second) and len(first) == 4
+    assert set(first) == set(second) and len(first) == 5  # 2 decks, 2 handouts, the plan
     changed = [name for name in first if first[name] != second[name]]
     assert sorted(changed) == ["p/p-doubters-pitch.pptx", "p/p-supporters-pitch.pptx"]
     for name in first:

@@ -136,7 +136,8 @@ def test_rebuilds_on_save_and_survives_a_broken_edit(tmp_path: Path) -> None:
     watch = Watch(tmp_path)
     try:
         watch.wait_for(lambda line: line.startswith("watching "), "start")
-        assert "rebuilt every project: 2 document(s)" in watch.output
+        # the deck, the handout and the engagement plan
+        assert "rebuilt every project: 3 document(s)" in watch.output
         first = deck.read_bytes()
 
         project.write_text(
@@ -201,7 +202,7 @@ def test_pdf_with_one_libreoffice_that_keeps_running(tmp_path: Path) -> None:
     watch = Watch(tmp_path, "--pdf")
     try:
         watch.wait_for(lambda line: line.startswith("watching "), "start")
-        assert "2 document(s) and 2 PDF(s)" in watch.output
+        assert "3 document(s) and 2 PDF(s)" in watch.output  # the plan gets no PDF
         offices = _office_pids(watch.process.pid)
         assert len(offices) == 1, offices
         before = pdf.read_bytes()
