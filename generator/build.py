@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .doctree import Deck, Handout
     from .handout_fit import BuildFit
     from .loader import Project, Workspace
+    from .themes import Theme
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,64 @@ def template_warnings(workspace: Workspace) -> list[Problem]:
     problems = []
     for path in dict.fromkeys(p.theme.handout_template for p in workspace.projects):
         problems += [Problem(path, None, None, text) for text in word_template_warnings(path)]
+    themes = {
+        (p.theme.deck_template, p.theme.handout_template, p.theme.spec.model_dump_json()): p.theme
+        for p in workspace.projects
+    }
+    for theme in themes.values():
+        problems += font_warnings(theme)
+    return problems
+
+
+def font_warnings(theme: Theme) -> list[Problem]:
+    """Once per font of ``theme`` that pitchkit has no metrics for and that is not installed:
+    its text is measured as DejaVu Sans, so it may fit differently where the font is used."""
+    files = [theme.deck_template, theme.handout_template]
+    key = repr((files, [f.stat().st_mtime_ns for f in files], theme.spec.model_dump_json()))
+    if key not in _FONT_WARNINGS:
+        _FONT_WARNINGS[key] = _font_warnings(theme)
+    return list(_FONT_WARNINGS[key])
+
+
+_FONT_WARNINGS: dict[str, list[Problem]] = {}
+
+
+def _font_warnings(theme: Theme) -> list[Problem]:
+    from .fit import FALLBACK_FAMILY, measured_as_itself
+    from .handout_layout import geometry
+    from .layouts import open_template
+    from .pptx_builder import _theme_font
+
+    spec = theme.folder / "theme.yaml" if theme.folder else theme.deck_template
+    try:
+        prs = open_template(theme.deck_template)
+        geo = geometry(theme)
+    except Exception:  # a broken template: the build reports it, with file and what to do
+        return []
+    deck = {  # the template's own fonts, where theme.yaml does not replace them
+        None if theme.spec.fonts.heading else _theme_font(prs, "major"): theme.deck_template,
+        None if theme.spec.fonts.body else _theme_font(prs, "minor"): theme.deck_template,
+    }
+    handout = {
+        s.font: theme.handout_template
+        for s in (geo.body, geo.title, geo.subtitle, geo.heading1, geo.heading2)
+    }
+    problems = []
+    named = {theme.spec.fonts.heading: spec, theme.spec.fonts.body: spec}
+    fonts = {**handout, geo.plan_font: theme.handout_template, **deck, **named}
+    for family, path in fonts.items():
+        if family and not measured_as_itself(family):
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    f"the font '{family}' is not installed and pitchkit has no metrics for it: "
+                    f"text is measured as {FALLBACK_FAMILY}, so it may fit differently. Install "
+                    f"the font, or set a font pitchkit knows (Calibri, Cambria, Arial, Times New "
+                    f"Roman, Courier New, Verdana, Georgia) in theme.yaml's 'fonts'.",
+                )
+            )
     return problems
 
 

@@ -5,20 +5,28 @@ which the paragraphs fit the box, or ``None`` when even the smallest does not fi
 :class:`Paragraph` is measured as the builders write it: its own runs (bold or not), size scale,
 left margin, space before and single line spacing (1.2 x the size, as PowerPoint and LibreOffice
 lay out a line at 100 %). Fonts are mapped to metric-compatible free fonts (Calibri -> Carlito,
-Arial -> Liberation Sans, ...) and found with fontconfig; when no font file is found, a
-conservative average width is used. Results are cached per text and box.
+Arial -> Liberation Sans, ...) whose metrics ship with pitchkit (:mod:`generator.font_metrics`), so
+the same text measures the same on every machine, with or without fonts installed. Only a family
+pitchkit has no metrics for is measured with its installed font (found with fontconfig); one that
+is not installed either is measured as DejaVu Sans (:func:`measured_as_itself` says which, for the
+build's warning). Results are cached per text and box.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import struct
 import subprocess
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from PIL import ImageFont
+
+from . import font_metrics
 
 # Metric-compatible replacements (same advance widths), as LibreOffice uses them.
 METRIC_ALIASES = {
@@ -80,11 +88,34 @@ def resolve_family(family: str | None) -> str:
     return METRIC_ALIASES.get((family or "").strip().lower(), (family or "").strip() or "Carlito")
 
 
+def _font_dirs() -> tuple[list[Path], bool]:
+    """Where installed fonts are looked up, and whether fontconfig may be asked.
+
+    ``PITCHKIT_FONT_DIRS`` (folders separated by ``os.pathsep``; empty: none) replaces the
+    machine's fonts, so a test can build as on a machine without them."""
+    override = os.environ.get("PITCHKIT_FONT_DIRS")
+    if override is None:
+        return list(FONT_DIRS), True
+    return [Path(p) for p in override.split(os.pathsep) if p], False
+
+
+def _families_of(path: str) -> set[str]:
+    """The family names a font file declares (lower case); empty when it cannot be read."""
+    try:
+        font = ImageFont.truetype(path, 10)
+    except OSError:
+        return set()
+    name = font.getname()[0]
+    return {name.strip().lower()} if name else set()
+
+
 @cache
 def font_file(family: str | None, bold: bool = False) -> str | None:
-    """A font file for ``family`` (or its metric-compatible alias); None if none is found."""
+    """An installed font file of ``family`` (or its metric-compatible alias) under its own name;
+    None if none is installed (a substitute fontconfig would offer does not count)."""
     name = resolve_family(family)
-    if shutil.which("fc-match"):
+    dirs, ask_fontconfig = _font_dirs()
+    if ask_fontconfig and shutil.which("fc-match"):
         style = ":style=Bold" if bold else ""
         try:
             found = subprocess.run(
@@ -96,15 +127,51 @@ def font_file(family: str | None, bold: bool = False) -> str | None:
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             found = ""
-        if found and Path(found).suffix.lower() in (".ttf", ".otf", ".ttc"):
+        if (
+            found
+            and Path(found).suffix.lower() in (".ttf", ".otf", ".ttc")
+            and name.lower() in _families_of(found)
+        ):
             return found
     wanted = name.replace(" ", "").lower() + ("-bold" if bold else "-regular")
-    for folder in FONT_DIRS:
+    for folder in dirs:
         if folder.is_dir():
-            for path in folder.rglob("*.ttf"):
-                if path.stem.lower() == wanted:
+            for path in sorted(folder.rglob("*.[ot]tf")):
+                if path.stem.lower() in (wanted, wanted.removesuffix("-regular")):
                     return str(path)
     return None
+
+
+#: The family measured where a font is neither shipped with pitchkit nor installed.
+FALLBACK_FAMILY = "DejaVu Sans"
+
+
+def has_metrics(family: str | None) -> bool:
+    """Whether pitchkit ships the metrics ``family`` (or its alias) is measured with."""
+    return resolve_family(family).lower() in font_metrics.families()
+
+
+def measured_as_itself(family: str | None) -> bool:
+    """Whether ``family`` is measured with its own (or a metric-compatible font's) widths: shipped
+    metrics, else the installed font; False means it is measured as DejaVu Sans."""
+    return not family or has_metrics(family) or font_file(family) is not None
+
+
+@cache
+def _face(family: str | None, bold: bool, italic: bool) -> font_metrics.Face | str:
+    """The shipped face measured for ``family``, or the path of its installed font file."""
+    name = resolve_family(family)
+    shipped = font_metrics.face(name, bold, italic) or (
+        font_metrics.face(name, bold) if italic else None
+    )
+    if shipped is not None:
+        return shipped
+    path = font_file(family, bold)
+    if path is not None:
+        return path
+    fallback = font_metrics.face(FALLBACK_FAMILY, bold, italic)
+    assert fallback is not None  # shipped in the package
+    return fallback
 
 
 @cache
@@ -112,13 +179,58 @@ def _font(path: str) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, 100)
 
 
+#: Characters Pillow's raqm layout refuses (line and paragraph separators, ...) or that cannot be
+#: encoded (lone surrogates): measured as a space in an installed font.
+_UNSHAPED = {"Cc", "Cs", "Zl", "Zp", "Co", "Cn"}
+
+
+def _installed_width(path: str, text: str) -> float:
+    """Width at 100 px of ``text`` in an installed font (any string: never raises)."""
+    clean = "".join(" " if unicodedata.category(c) in _UNSHAPED else c for c in text)
+    try:
+        return float(_font(path).getlength(clean))
+    except (OSError, ValueError):
+        face = font_metrics.face(FALLBACK_FAMILY)
+        assert face is not None
+        return face.width_64ths(text) / 64
+
+
 @cache
-def text_width_pt(text: str, family: str | None, bold: bool, size: float) -> float:
-    """Width of ``text`` on one line at ``size`` points."""
-    path = font_file(family, bold)
-    if path is None:
-        return len(text) * size * (0.62 if bold else 0.58)
-    return _font(path).getlength(text) * size / 100 / WIDTH_SLACK
+def text_width_pt(
+    text: str, family: str | None, bold: bool, size: float, italic: bool = False
+) -> float:
+    """Width of ``text`` on one line at ``size`` points (any string; never raises)."""
+    face = _face(family, bold, italic)
+    natural = _installed_width(face, text) if isinstance(face, str) else face.width_64ths(text) / 64
+    return natural * size / 100 / WIDTH_SLACK
+
+
+def vertical_metrics(family: str | None) -> font_metrics.VerticalMetrics | None:
+    """The vertical metrics of the (regular) face measured for ``family``; None when that is an
+    installed font file whose tables cannot be read."""
+    face = _face(family, False, False)
+    if not isinstance(face, str):
+        return face.vertical
+    return _file_vertical_metrics(face)
+
+
+@cache
+def _file_vertical_metrics(path: str) -> font_metrics.VerticalMetrics | None:
+    try:
+        data = Path(path).read_bytes()
+        tables = {
+            data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i : 24 + 16 * i])[0]
+            for i in range(struct.unpack(">H", data[4:6])[0])
+        }
+        units = struct.unpack(">H", data[tables[b"head"] + 18 : tables[b"head"] + 20])[0]
+        os2 = tables[b"OS/2"]
+        typo = struct.unpack(">hhh", data[os2 + 68 : os2 + 74])
+        win = struct.unpack(">HH", data[os2 + 74 : os2 + 78])
+        hhea = tables[b"hhea"]
+        ascender, descender, gap = struct.unpack(">hhh", data[hhea + 4 : hhea + 10])
+    except (OSError, KeyError, struct.error):
+        return None
+    return font_metrics.VerticalMetrics(units, (ascender, descender, gap), typo, win)
 
 
 def _words(pieces: Sequence[tuple[str, bool]]) -> list[list[list[tuple[str, bool]]]]:

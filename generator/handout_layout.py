@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import functools
 import io
-import shutil
-import struct
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +37,13 @@ from .docx_builder import (
     plan_columns,
     strip_window,
 )
-from .fit import Paragraph, font_file, paragraph_lines, resolve_family, text_width_pt
+from .fit import (
+    Paragraph,
+    measured_as_itself,
+    paragraph_lines,
+    text_width_pt,
+    vertical_metrics,
+)
 from .inline import runs
 from .themes import Theme
 
@@ -62,29 +65,10 @@ def safe_share(theme: Theme) -> float:
     return SAFE_SHARE if all(_installed(f) for f in fonts) else SUBSTITUTED_SHARE
 
 
-@functools.cache
 def _installed(family: str | None) -> bool:
-    """Whether ``family`` (or its metric-compatible alias) is installed under its own name."""
-    if not family:
-        return True
-    name = resolve_family(family)
-    found = font_file(family)
-    if found is None:
-        return False
-    if shutil.which("fc-query"):
-        try:
-            names = subprocess.run(
-                ["fc-query", "-f", "%{family}\\n", found],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return True
-        families = {f.strip().lower() for line in names.splitlines() for f in line.split(",")}
-        return name.strip().lower() in families
-    return True
+    """Whether ``family`` is measured as itself: pitchkit's shipped metrics of it (or of its
+    metric-compatible alias), else its installed font; not a substitute."""
+    return measured_as_itself(family)
 
 
 _EMU_PER_PT = 12700
@@ -290,23 +274,12 @@ def line_height(family: str | None) -> float:
     """A line's height as a factor of the font size: the larger of the font's Windows ascent plus
     descent and its horizontal header's ascent, descent and line gap (LibreOffice uses the
     latter: Liberation Serif sets 1.15, not the 1.11 of its Windows metrics)."""
-    path = font_file(family)
-    if path is None:
+    metrics = vertical_metrics(family)
+    if metrics is None:
         return 1.22
-    try:
-        data = Path(path).read_bytes()
-        tables = {
-            data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i : 24 + 16 * i])[0]
-            for i in range(struct.unpack(">H", data[4:6])[0])
-        }
-        units = struct.unpack(">H", data[tables[b"head"] + 18 : tables[b"head"] + 20])[0]
-        os2 = tables[b"OS/2"]
-        win_ascent, win_descent = struct.unpack(">HH", data[os2 + 74 : os2 + 78])
-        hhea = tables[b"hhea"]
-        ascender, descender, gap = struct.unpack(">hhh", data[hhea + 4 : hhea + 10])
-        return float(max(win_ascent + win_descent, ascender - descender + gap) / units)
-    except (OSError, KeyError, struct.error):
-        return 1.22
+    ascender, descender, gap = metrics.hhea
+    win_ascent, win_descent = metrics.win
+    return float(max(win_ascent + win_descent, ascender - descender + gap) / metrics.units_per_em)
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -210,3 +210,18 @@ def test_quarters_are_written_as_people_write_them(built: Path) -> None:
     xml = handout.element.xml  # the timeline is drawn in cells and shapes: read all of it
     assert "Q4 2026" in xml and "2026-Q4" not in xml
     assert "2026-Q2" not in all_text(deck(built, NL, "supporters"))
+
+
+def test_a_font_that_is_neither_shipped_nor_installed_gets_a_warning(tmp_path: Path) -> None:
+    """Issue 11: such a font is measured as DejaVu Sans; the build says so, naming theme.yaml."""
+    write(
+        tmp_path / "templates" / "themes" / "eigen" / "theme.yaml",
+        "fonts:\n  heading: Geen Bestaand Lettertype\n  body: Arial\n",
+    )
+    write(tmp_path / "content" / "mini" / "project.yaml", MINIMAL_PROJECT + "theme: eigen\n")
+    report = build(tmp_path, jobs=1)
+    fonts = [w for w in report.warnings if "Geen Bestaand Lettertype" in w.message]
+    assert len(fonts) == 1
+    assert fonts[0].file == tmp_path / "templates" / "themes" / "eigen" / "theme.yaml"
+    assert "measured as DejaVu Sans" in fonts[0].message
+    assert not [w for w in report.warnings if "'Arial'" in w.message]  # shipped: Liberation Sans

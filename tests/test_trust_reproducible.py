@@ -11,6 +11,9 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -224,3 +227,57 @@ def test_package_bytes_is_the_library_save_with_fixed_times() -> None:
         assert once == normalize_zip(saved.getvalue(), when)
         infos = zipfile.ZipFile(io.BytesIO(once)).infolist()
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def hidden_fonts(tmp_path: Path) -> dict[str, str]:
+    """An environment in which the machine's fonts are hidden: pitchkit's own lookup points at an
+    empty folder, fontconfig reads a configuration without fonts, and ~/.fonts is elsewhere."""
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{empty}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
+    return {
+        **os.environ,
+        "PITCHKIT_FONT_DIRS": str(empty),
+        "FONTCONFIG_FILE": str(conf),
+        "HOME": str(tmp_path / "home"),
+    }
+
+
+def test_the_example_builds_to_the_same_bytes_without_the_machines_fonts(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """Issue 11: text is measured with the metrics pitchkit ships, not with the fonts it finds,
+    so a machine without fonts (or with other versions of them) writes the same documents."""
+    env = hidden_fonts(tmp_path)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from generator.fit import font_file; print(font_file('Calibri'))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "None"  # the fonts are hidden indeed
+    if shutil.which("fc-list"):
+        listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True, check=False)
+        assert listed.stdout.strip() == ""
+    build(workspace, tmp_path / "fonts", "--jobs", "1")
+    bare = subprocess.run(
+        [sys.executable, "-m", "generator", "build", str(workspace), "-o", str(tmp_path / "bare")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bare.returncode == 0, bare.stdout + bare.stderr
+    with_fonts, without = files(tmp_path / "fonts"), files(tmp_path / "bare")
+    assert len(with_fonts) >= 9 and with_fonts.keys() == without.keys()
+    for name in with_fonts:
+        assert with_fonts[name] == without[name], name
