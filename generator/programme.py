@@ -18,7 +18,8 @@ from .doctree import Deck
 from .figures import derive_figures, figure_texts, next_decision, programme_totals
 from .formats import Formatter
 from .loader import Workspace
-from .templating import TemplateLibrary
+from .render import template_formatter
+from .templating import TemplateLibrary, template_data
 
 TEMPLATE = "deck/programme.yaml.j2"
 FILENAME = "programme.pptx"
@@ -36,7 +37,7 @@ def programme_language(workspace: Workspace) -> str:
 
 
 def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[str, Any]:
-    """What the programme template may use (see the template's header)."""
+    """What the programme template may use (see the template's header), as plain data."""
     language = programme_language(workspace)
     fmt = Formatter(language)
     t = library.labels(language)
@@ -108,11 +109,11 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
     ]
     first = workspace.projects[0].content.project
     return {
-        "t": t,
-        "fmt": fmt,
-        "projects": projects,
-        "total": total,
-        "policy": policy_rows,
+        "t": template_data(t),
+        "fmt": template_formatter(language),
+        "projects": template_data(projects),
+        "total": template_data(total),
+        "policy": template_data(policy_rows),
         "municipality": first.municipality,
         "date": fmt.date(first.date) if first.date else "",
     }

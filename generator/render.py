@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .doctree import Deck, Handout, Slide
@@ -20,7 +21,7 @@ from .inline import plain
 from .loader import Project, Workspace
 from .model import Objection, ProjectFile, SmartCity
 from .selection import Selection
-from .templating import TemplateLibrary
+from .templating import Record, TemplateLibrary, template_data, template_function
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ def template_names(kind: str, audience_key: str) -> list[str]:
 def build_context(
     workspace: Workspace, project: Project, selection: Selection, library: TemplateLibrary
 ) -> dict[str, Any]:
-    """Everything a template may use; content values are passed as data, never as template code."""
+    """Everything a template may use, as plain read-only data (:func:`template_data`): content
+    values are passed as data, never as template code, and never as objects whose methods a
+    template could call; the few functions (``fmt.money``, ``sel.has``) take and give plain
+    values."""
     content = project.content
-    fmt = Formatter(content.language)
     labels = library.labels(content.language)
     figures = derive_figures(content)
     own = workspace.smart_city
@@ -51,36 +54,103 @@ def build_context(
         for p in _related_first(project, [p for p in workspace.projects if p.slug != project.slug])
     ]
     tips_for, loose_tips = place_tips(selection.plan.tips, selection.deck.main, labels)
+    data = template_data(content)
+    sel = selection_data(selection)
     return {
-        "content": content,
-        "project": content.project,
-        "pitch": content.pitch,
-        "sel": selection,
-        "audience": selection.audience,
-        "t": labels,
-        "fmt": fmt,
-        "figures": figures,
+        "content": data,
+        "project": data["project"],
+        "pitch": data["pitch"],
+        "sel": sel,
+        "audience": sel["audience"],
+        "t": template_data(labels),
+        "fmt": template_formatter(content.language),
+        "figures": template_data(figures),
         # the figures as every document writes them (the programme deck too)
-        "money": figure_texts(figures, fmt, labels),
-        "images": [
-            {
-                "path": str(img.path),
-                "alt": img.spec.alt,
-                "caption": img.spec.caption,
-                "role": img.spec.role,
-            }
-            for img in project.images
-        ],
-        "smart_city": smart_city,
-        "other_projects": others,
+        "money": template_data(figure_texts(figures, Formatter(content.language), labels)),
+        "images": template_data(
+            [
+                {
+                    "path": str(img.path),
+                    "alt": img.spec.alt,
+                    "caption": img.spec.caption,
+                    "role": img.spec.role,
+                }
+                for img in project.images
+            ]
+        ),
+        "smart_city": template_data(smart_city),
+        "other_projects": template_data(others),
         # The speaker notes' script: the objection that belongs to a slide (doubters only) and
         # the stage's tips beside the slide they fit (else with the title slide).
-        "objection_for": match_objections(content, selection.deck.main)
-        if selection.audience.focus == "added-value"
-        else {},
-        "tips_for": tips_for,
-        "loose_tips": loose_tips,
+        "objection_for": template_data(
+            match_objections(content, selection.deck.main)
+            if selection.audience.focus == "added-value"
+            else {}
+        ),
+        "tips_for": template_data(tips_for),
+        "loose_tips": template_data(loose_tips),
     }
+
+
+@cache
+def template_formatter(language: str) -> Record:
+    """``fmt`` for templates: :class:`Formatter`'s functions for ``language`` (plain values in,
+    text out) and its ``language``, ``locale`` and ``tag``."""
+    fmt = Formatter(language)
+
+    @template_function
+    def number(value: float | int | None, digits: int = 2) -> str:
+        return fmt.number(value, digits)
+
+    @template_function
+    def money(value: float | int | None, currency: str = "EUR") -> str:
+        return fmt.money(value, currency)
+
+    @template_function
+    def date(value: Any, short: bool = False) -> str:
+        return fmt.date(value, short)
+
+    @template_function
+    def change(percent: float) -> str:
+        return fmt.change(percent)
+
+    @template_function
+    def percent(value: float) -> str:
+        return fmt.percent(value)
+
+    return Record(
+        {
+            "language": language,
+            "locale": fmt.locale,
+            "tag": fmt.tag,
+            "number": number,
+            "money": money,
+            "date": date,
+            "change": change,
+            "percent": percent,
+        },
+        "Formatter",
+    )
+
+
+def selection_data(selection: Selection) -> Record:
+    """``sel`` for templates: the selection's fields, ``sel.has(block)`` and
+    ``sel.deck.shows(block)``."""
+    blocks, backup = selection.blocks, selection.backup
+    main, deck_backup = selection.deck.main, selection.deck.backup
+
+    @template_function
+    def has(block: str) -> bool:
+        return block in blocks or block in backup
+
+    @template_function
+    def shows(block: str) -> bool:
+        return block in main or block in deck_backup
+
+    data = dict(template_data(selection))
+    data["deck"] = Record({**template_data(selection.deck), "shows": shows}, "DeckPlan")
+    data["has"] = has
+    return Record(data, "Selection")
 
 
 def _block_text(content: ProjectFile, block: str) -> str:
