@@ -94,43 +94,27 @@ def build_context(
 
 @cache
 def template_formatter(language: str) -> Record:
-    """``fmt`` for templates: :class:`Formatter`'s functions for ``language`` (plain values in,
-    text out) and its ``language``, ``locale`` and ``tag``."""
+    """``fmt`` for templates: :class:`Formatter`'s methods for ``language`` as functions (plain
+    values in, text out: ``fmt.money(x)``), its properties as values (``fmt.tag``), and
+    ``fmt.language``."""
     fmt = Formatter(language)
+    data: dict[str, Any] = {"language": language}
+    for name, attr in vars(Formatter).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(attr, property):
+            data[name] = getattr(fmt, name)
+        elif callable(attr):
+            data[name] = _template_function(getattr(fmt, name))
+    return Record(data, "Formatter")
 
+
+def _template_function(method: Any) -> Any:
     @template_function
-    def number(value: float | int | None, digits: int = 2) -> str:
-        return fmt.number(value, digits)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
 
-    @template_function
-    def money(value: float | int | None, currency: str = "EUR") -> str:
-        return fmt.money(value, currency)
-
-    @template_function
-    def date(value: Any, short: bool = False) -> str:
-        return fmt.date(value, short)
-
-    @template_function
-    def change(percent: float) -> str:
-        return fmt.change(percent)
-
-    @template_function
-    def percent(value: float) -> str:
-        return fmt.percent(value)
-
-    return Record(
-        {
-            "language": language,
-            "locale": fmt.locale,
-            "tag": fmt.tag,
-            "number": number,
-            "money": money,
-            "date": date,
-            "change": change,
-            "percent": percent,
-        },
-        "Formatter",
-    )
+    return call
 
 
 def selection_data(selection: Selection) -> Record:
