@@ -145,6 +145,11 @@ def check_documents(
         findings += [_locate(f, d, project) for f in _document_issues(d, project, known)]
         if d.path.suffix == ".pptx" and project is not None and d.audience:
             findings += [_locate(f, d, project) for f in _editorial(workspace, project, d)]
+        if d.kind == "handout" and project is not None:
+            from .editorial import handout_playbook
+
+            issues = handout_playbook(d.data, _playbook(workspace))
+            findings += [_locate(f, d, project) for f in issues]
     return CheckResult(
         len(workspace.projects),
         len(documents),
@@ -241,11 +246,15 @@ def _editorial(workspace: Workspace, project: Project, d: Document) -> list[Issu
     from .editorial import deck_editorial
     from .selection import MAIN_SLIDE_CAP
 
+    focus = workspace.audience(project, d.audience).focus
+    return deck_editorial(d.data, MAIN_SLIDE_CAP[focus], _playbook(workspace))
+
+
+def _playbook(workspace: Workspace) -> list[str]:
+    """Every goal and tip of audiences.yaml and its translations (the project lead's)."""
     groups = [*workspace.audiences.values()]
     groups += [a for t in workspace.translations.values() for a in t.values()]
-    playbook = [t for a in groups for plan in a.stages.values() for t in [plan.goal, *plan.tips]]
-    focus = workspace.audience(project, d.audience).focus
-    return deck_editorial(d.data, MAIN_SLIDE_CAP[focus], playbook)
+    return [t for a in groups for plan in a.stages.values() for t in [plan.goal, *plan.tips]]
 
 
 def _example_text_left(workspace: Workspace) -> list[Problem]:

@@ -68,6 +68,36 @@ def _text_shapes(slide: Any) -> Iterator[tuple[Any, str | None]]:
             yield sp, _placeholder_type(sp)
 
 
+_WORD_TEXT = re.compile(r"word/(?:document|header\d*|footer\d*)\.xml")
+_W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+
+
+def handout_playbook(data: bytes, playbook: Sequence[str]) -> list[Issue]:
+    """A goal or tip of ``playbook`` (audiences.yaml) in a handout's body, header or footer:
+    the audience reads the handout, the playbook is the project lead's."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [n for n in package.namelist() if _WORD_TEXT.fullmatch(n)]
+        texts = [
+            t.text or "" for name in parts for t in etree.fromstring(package.read(name)).iter(_W_T)
+        ]
+    text = _norm(" ".join(texts))
+    return [
+        Issue(
+            "warning",
+            "playbook",
+            "handout",
+            "text",
+            f"the project lead's goal or tip is on the handout: '{short(tip)}'",
+            "goals and tips of audiences.yaml belong in the speaker notes and the engagement plan",
+            subject=tip,
+        )
+        for tip in playbook
+        if len(_norm(tip)) >= 12 and _norm(tip)[:60] in text
+    ]
+
+
 def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -> list[Issue]:
     """The editorial findings of one deck (see the module contract); ``cap`` is the audience's
     main-slide cap, ``playbook`` its goals and tips."""

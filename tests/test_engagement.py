@@ -238,3 +238,23 @@ def test_dates_from_content() -> None:
     quarterly = steering_dates(dt.date(2027, 3, 11), dt.date(2028, 10, 2))
     assert len(quarterly) == 7 and all(d.weekday() < 5 for d in quarterly)
     assert steering_dates(dt.date(2027, 3, 11), None)[-1] < dt.date(2028, 3, 1)  # a year ahead
+
+
+def test_check_finds_a_tip_on_a_handout(tmp_path: Path) -> None:
+    """``pitchkit check`` warns when a goal or tip of audiences.yaml is on a handout (here in
+    the project's ask), as it does for a slide."""
+    from generator.check import check_workspace
+
+    tip = "Neem twijfelaars mee op een (digitaal) werkbezoek naar de projectlocatie."
+    root = tmp_path / "ws"
+    write(root / "content" / "audiences.yaml", (EXAMPLE_CONTENT / "audiences.yaml").read_text())
+    write(
+        root / "content" / "p" / "project.yaml",
+        MINIMAL_PROJECT.replace("pitch:\n", f"pitch:\n  ask: {tip}\n") + "stage: pilot\n",
+    )
+    found = [
+        f.document
+        for f in check_workspace(root, pages=False).findings
+        if f.rule == "playbook" and f.document and f.document.endswith("-handout.docx")
+    ]
+    assert sorted(found) == ["p-doubters-handout.docx", "p-supporters-handout.docx"]
