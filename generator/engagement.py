@@ -156,6 +156,13 @@ def steering_dates(start: dt.date, end: dt.date | None) -> list[dt.date]:
     return dates
 
 
+def _next_quarter(day: dt.date) -> dt.date:
+    """The first working day of the quarter after ``day``'s."""
+    year, q = _quarter(day)
+    year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return _workday(dt.date(year, 3 * q - 2, 1))
+
+
 def _slug(text: str) -> str:
     """A stable key for a text: its words, lower case, joined by hyphens (at most 40)."""
     words = re.findall(r"\w+", plain(text).casefold())
@@ -376,12 +383,18 @@ class _Planner:
             image = next((i for i in c.images if i.role == "artist-impression"), c.images[0])
             return [Action("image", _fill(a["image"], caption=plain(image.caption or image.alt)))]
         if kind == "attention" and self.open:
+            # After the next milestone: at the start of the quarter that follows it.
             m = self.open[0]
+            day = when_date(m.when)
+            after = _next_quarter(day) if day else None
             return [
-                self.milestone(
-                    m,
-                    "attention",
+                Action(
+                    f"attention-{_slug(m.milestone)}",
                     _fill(a["attention"], audience=who, milestone=plain(m.milestone)),
+                    after,
+                    self.fmt.date(f"{after.year}-Q{_quarter(after)[1]}", short=True)
+                    if after
+                    else "",
                     _fill(ev["attention"], title=self.project_title),
                 )
             ]

@@ -147,6 +147,8 @@ def test_the_plan_in_english(built: Path) -> None:
     assert "Doel" not in text and "Bezwaar" not in text
     # the decision milestone of the English content is found and dated to its quarter
     assert "Q4 2026 | Prepare the decision: Council decision on scale-up" in text
+    # checking support again comes after the milestone it names: the quarter after it
+    assert "Q1 2027 | After Council decision on scale-up, check again where this group" in text
 
 
 def read_calendar(path: Path) -> list[icalendar.Event]:
