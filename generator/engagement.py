@@ -492,6 +492,8 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
     normal = w._default_paragraph_style(doc) or doc.styles["Normal"]
     if normal.font.size is None or normal.font.size < Pt(10):
         normal.font.size = Pt(10.5)  # a working document, read on screen and printed
+    if title.font.size is None or title.font.size < Pt(18):
+        title.font.size = Pt(22)  # a report's Title style may be body-sized (its cover sets it)
     if theme.spec.fonts.body:
         w._set_font(normal, theme.spec.fonts.body)
     if theme.spec.fonts.heading:
@@ -578,7 +580,7 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
         table(
             [t["calendar_when"], t["calendar_what"], t["calendar_who"]],
             rows,
-            _split(width, (0.2, 0.52, 0.28)),
+            _split(width, (0.22, 0.5, 0.28)),
         )
     for a in plan.audiences:
         paragraph(a.name, h1)
@@ -593,7 +595,7 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
             table(
                 [t["action_when"], t["action_what"]],
                 _action_rows(a.actions, t["no_date"]),
-                _split(width, (0.2, 0.8)),
+                _split(width, (0.22, 0.78)),
             )
         if a.objections:
             paragraph(t["objections"], h2)

@@ -191,6 +191,17 @@ def test_every_handout_on_every_template_opens_without_repair(
 
 
 @needs_soffice
+def test_every_engagement_plan_on_every_template_opens_without_repair(
+    corpus: Built, shared_tools: Path
+) -> None:
+    """The project lead's engagement plan is written on the same Word template as the handout."""
+    plans = sorted({h.parent for h in corpus.handouts})
+    plans = [folder / f"{folder.name}-engagement-plan.docx" for folder in plans]
+    assert len(plans) >= 2 * len(TEMPLATES) and all(p.is_file() for p in plans)
+    assert ooxml_errors(shared_tools, plans)[:20] == []
+
+
+@needs_soffice
 def test_what_fights_one_page_is_said_once_per_template(corpus: Built) -> None:
     said = [w for w in corpus.warnings if w.startswith("Word template:")]
     assert len(said) == len(set(said))
