@@ -151,6 +151,7 @@ class Section(Node):
 
     key: str
     heading: str | None = None
+    topic: str | None = None  # what "Meer: ..." calls it when left out; default: the heading
     priority: int = 50
     paragraphs: list[str] = []
     items: list[Item] = []
@@ -170,3 +171,7 @@ class Handout(Node):
     sections: list[Section] = []
     qr_url: str | None = None
     footer: str | None = None
+    # Where what the fit left out can be found, "{topics}" naming it ("Meer: {topics} op ...");
+    # ``more_and`` joins the last two topics.
+    more: str | None = None
+    more_and: str = "and"

@@ -61,7 +61,7 @@ from .themes import Theme
 from .writer import package_bytes
 
 #: Sections in the left-hand column (the numbers box), in this order.
-SIDE_KEYS = ("numbers", "costs")
+SIDE_KEYS = ("numbers", "costs", "funding")
 #: Sections in the closing band, left to right.
 CLOSING_KEYS = ("ask", "contact")
 #: A timeline strip shows at most this many milestones (the last done ones and the next ones).
@@ -79,12 +79,12 @@ class Density:
     line: float = 1.05  # line spacing, as a factor of single
 
 
-#: From roomy to dense. Body text is never below 9 pt (readable on paper, WCAG-minded).
+#: From roomy to dense. Body text is at least 10 pt; the last step, 9.5 pt, is a last resort
+#: (the fit leaves sections out at 10 pt first: see generator/handout_fit.py).
 DENSITIES = (
     Density(10.5, 4.0, 12.0, 22.0, 1.05),
     Density(10.0, 3.0, 11.5, 20.0, 1.0),
     Density(9.5, 2.0, 11.0, 18.0, 1.0),
-    Density(9.0, 1.5, 10.5, 16.0, 1.0),
 )
 
 _TWIPS_PER_PT = 20
@@ -173,6 +173,36 @@ def fingerprint(handout: Handout) -> str:
     return hashlib.sha256(handout.model_dump_json().encode()).hexdigest()[:7]
 
 
+#: The key of the line that says where what was left out can be found (last in the story).
+MORE_KEY = "more"
+
+
+def shown_sections(handout: Handout, skipped: set[str]) -> list[Section]:
+    """The sections the page shows without ``skipped``; when any was left out and the handout
+    says where to find more, a last line names them: "Meer: risico's en planning op ..."."""
+    sections = [s for s in handout.sections if s.key not in skipped]
+    gone = [s for s in handout.sections if s.key in skipped]
+    if not gone or not handout.more:
+        return sections
+    topics = [_topic(s) for s in gone]
+    named = (
+        topics[0]
+        if len(topics) == 1
+        else f"{', '.join(topics[:-1])} {handout.more_and} {topics[-1]}"
+    )
+    line = handout.more.replace("{topics}", named)
+    return [*sections, Section(key=MORE_KEY, priority=100, paragraphs=[line])]
+
+
+def _topic(section: Section) -> str:
+    """What a left-out section is called in running text: its topic, else its heading with a
+    small first letter (not in an abbreviation such as KPI or CO₂)."""
+    name = plain(section.topic or section.heading or section.key)
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def place_sections(
     sections: Sequence[Section],
 ) -> tuple[list[Section], list[Section], list[Section], list[Section]]:
@@ -242,7 +272,7 @@ class _Page:
         _header(self.section, h, self.theme, self.primary)
         _footer(self.section, h)
         self._title_block()
-        sections = [s for s in h.sections if s.key not in skipped]
+        sections = shown_sections(h, skipped)
         main, side, strip, closing = place_sections(sections)
         if main or side:
             self._end_section(None)
@@ -576,8 +606,9 @@ def plan_columns(
 
 
 def cell_size(d: Density) -> float:
-    """The text size in tables and the timeline strip: half a point under the body, at least 9."""
-    return max(9.0, d.body_pt - 0.5)
+    """The text size in tables and the timeline strip: half a point under the body, but not
+    under 10 pt unless the body is (the last resort)."""
+    return max(min(10.0, d.body_pt), d.body_pt - 0.5)
 
 
 def strip_window(steps: list[Step], width: int, font: str | None, size: float) -> list[Step]:

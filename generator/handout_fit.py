@@ -12,15 +12,17 @@ wrong is found and measured (see :mod:`generator.build`).
 
 Contract of the search, per handout (each step a round, all handouts batched):
 
-1. the roomiest and the densest step of :data:`~generator.docx_builder.DENSITIES` (body text
-   never below 9 pt); the roomiest fits: done; the densest fits: the steps between decide;
-2. neither fits: at the densest step, sections are left out, the lowest ``priority`` first (the
+1. the roomiest step of :data:`~generator.docx_builder.DENSITIES` and the one at 10 pt; the
+   roomiest fits: done; the 10 pt one fits: the steps between decide;
+2. neither fits: at 10 pt, sections are left out, the lowest ``priority`` first (the
    later one on a tie); sections of priority 90 and up (:data:`ESSENTIAL`) always stay. How much
    text ran onto page 2 predicts how many must go; the fewest that fit is found by probing;
 3. each section left out is tried back in on its own, and the highest-ranked that fits stays
    (a short section often fits where a long one did not); then the roomier steps once more;
 4. a warning names what was left out ("handout for doubters: left out 'alternatives' to fit one
-   page"); when even everything optional left out at 9 pt is too long: a
+   page", and the page itself names them where to find them: "Meer: ... op <url>"); only
+   when everything optional left out at 10 pt is still too long, the same at the last resort,
+   9.5 pt; when that is too long too: a
    :class:`~generator.errors.ContentError` naming the longest texts on the page (file, line,
    field).
 
@@ -63,7 +65,7 @@ from .writer import Folder, Staged
 #: Sections with at least this priority are never left out (the ask, the contact, the benefits).
 ESSENTIAL = 90
 #: Bump when the fit's rules change in a way the code hash below would not notice.
-FIT_VERSION = 1
+FIT_VERSION = 2
 CACHE_FOLDER = ".pitchkit-cache"
 CACHE_FILE = ".handout-fit.json"
 #: Cache entries kept in the output folder (most recently used first).
@@ -392,7 +394,10 @@ def fit_handouts(
 
 
 Variant = tuple[int, tuple[str, ...]]  # (index into DENSITIES, section keys left out)
-_DENSEST = len(DENSITIES) - 1
+#: The last resort: the densest step, used only when nothing fits at :data:`_DROP_AT`.
+_LAST_RESORT = len(DENSITIES) - 1
+#: Sections are left out at this step (10 pt), before the last resort is tried.
+_DROP_AT = next(i for i, d in enumerate(DENSITIES) if d.body_pt <= 10.0)
 
 
 class _Search:
@@ -408,6 +413,9 @@ class _Search:
        their own at once; if that is too much, the highest-ranked one (lower-priority but short
        sections often fit where a long one did not);
     4. with the sections finally left out, the roomier densities once more.
+
+    All of this at 10 pt (:data:`_DROP_AT`); only when even every optional section left out
+    does not fit there, the same again at the last resort (9.5 pt).
     """
 
     def __init__(self, handout: Handout) -> None:
@@ -419,7 +427,8 @@ class _Search:
         self.gains = [sum(weights[k] for k in self.order[:n]) for n in range(len(self.order) + 1)]
         self.seen: dict[Variant, _Measured] = {}
         self.stage = "densities"
-        self.pending: list[Variant] = [(0, ()), (_DENSEST, ())]
+        self.densest = _DROP_AT
+        self.pending: list[Variant] = [(0, ()), (self.densest, ())]
         self.failed = False
         self.done = False
         self.left_out: tuple[str, ...] = ()
@@ -437,21 +446,32 @@ class _Search:
         return m is not None and m.pages == 1
 
     def drops(self, n: int) -> Variant:
-        return (_DENSEST, tuple(self.order[:n]))
+        return (self.densest, tuple(self.order[:n]))
 
     def advance(self) -> None:
         """Decide the next probes from what the last round measured."""
+        self._advance()
+        if self.failed and self.densest < _LAST_RESORT:
+            # Nothing fits at 10 pt, even with every optional section left out: 9.5 pt.
+            self.failed = False
+            self.densest = _LAST_RESORT
+            self.stage = "densities"
+            self.pending = [(self.densest, ())]
+
+    def _advance(self) -> None:
         if self.done:
             return
         if self.stage == "densities":
             if self.fits((0, ())):
                 self.done = True
-            elif self.fits((_DENSEST, ())):
+            elif self.fits((self.densest, ())):
                 self.stage = "between"
-                self.pending = [(d, ()) for d in range(1, _DENSEST)]
+                self.pending = [(d, ()) for d in range(1, self.densest)]
+                if not self.probes():
+                    self.done = True
             else:
                 self.stage = "drop"
-                share = self.seen[(_DENSEST, ())].overflow
+                share = self.seen[(self.densest, ())].overflow
                 need = next(
                     (n for n, g in enumerate(self.gains) if n and g >= share * self.total),
                     len(self.order),
@@ -482,7 +502,9 @@ class _Search:
                 self.singles = back
                 self.stage = "restore-all"
                 returned = {k for v in back for k in set(self.left_out) - set(v[1])}
-                self.pending = [(_DENSEST, tuple(k for k in self.left_out if k not in returned))]
+                self.pending = [
+                    (self.densest, tuple(k for k in self.left_out if k not in returned))
+                ]
                 return
             self._regrow(back[0][1] if back else self.left_out)
         elif self.stage == "restore-all":
@@ -501,14 +523,16 @@ class _Search:
         """Try putting back each section left out (without the last it did not fit: known)."""
         self.left_out = left_out
         self.stage = "restore"
-        self.pending = [(_DENSEST, tuple(k for k in left_out if k != back)) for back in left_out]
+        self.pending = [
+            (self.densest, tuple(k for k in left_out if k != back)) for back in left_out
+        ]
         if not self.probes():
             self._regrow(left_out)
 
     def _regrow(self, left_out: tuple[str, ...]) -> None:
         self.left_out = left_out
         self.stage = "regrow"
-        self.pending = [(d, left_out) for d in range(_DENSEST)]
+        self.pending = [(d, left_out) for d in range(self.densest)]
 
     def result(self) -> tuple[Variant, _Measured]:
         """The winner: the fewest sections left out (the lowest-ranked), the roomiest density."""

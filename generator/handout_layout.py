@@ -35,6 +35,7 @@ from .docx_builder import (
     cell_size,
     place_sections,
     plan_columns,
+    shown_sections,
     strip_window,
 )
 from .fit import (
@@ -329,7 +330,7 @@ class _Layout:
         # The key message box: borders 0.5 pt with 3 pt inside, top and bottom.
         height += d.space_after_pt + d.space_after_pt * 2 + 7
         height += self.text(h.key_message, d.body_pt + 1.5, width - 9, bold=True)
-        sections = [s for s in h.sections if s.key not in skipped]
+        sections = shown_sections(h, skipped)
         main, side, strip, closing = place_sections(sections)
         height += self.columns(main, side)
         for s in strip:

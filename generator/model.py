@@ -104,6 +104,9 @@ class ProjectInfo(Strict):
     """Date of the meeting (YYYY-MM-DD); also the documents' date."""
     occasion: Text | None = None
     """The meeting, e.g. 'Beeldvormende sessie gemeenteraad'."""
+    version: Text | None = None
+    """Which version of the documents this is, in words, e.g. 'tweede versie, na de
+    commissie'; the handout's footer shows it after the date and the occasion."""
 
     @field_validator("url")
     @classmethod

@@ -149,8 +149,13 @@ def test_handout_has_the_key_parts(built: Path) -> None:
 def test_doubters_handout_differs(built: Path) -> None:
     doc = handout(built, NL, "doubters")
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert "Het grotere plaatje" in headings and "Vragen en bezwaren" in headings
+    assert {"Vragen en bezwaren", "Risico's en maatregelen", "Overwogen alternatieven"} <= set(
+        headings
+    )
     assert "Zo bent u ambassadeur" not in headings
+    # what did not fit (here the bigger picture) is named, with where to find it
+    more = next(p.text for p in doc.paragraphs if p.text.startswith("Meer: "))
+    assert "het grotere plaatje" in more
 
 
 def test_two_builds_give_the_same_bytes(workspace: Path, tmp_path: Path) -> None:

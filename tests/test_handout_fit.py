@@ -136,16 +136,30 @@ def test_fits_at_the_roomiest(fake: dict[str, Any], theme: Any) -> None:
 
 
 def test_steps_down_to_the_roomiest_density_that_fits(fake: dict[str, Any], theme: Any) -> None:
-    fake["rule"] = lambda d, out: d >= 2
+    fake["rule"] = lambda d, out: d >= 1
     run = fit_handouts([job(theme), job(theme, doubters_handout(True))], soffice="soffice")
-    assert [f.density for f in run.fitted] == [DENSITIES[2], DENSITIES[2]]
+    assert [f.density for f in run.fitted] == [DENSITIES[1], DENSITIES[1]]
+    assert DENSITIES[1].body_pt == 10
     # Both handouts in every round: one LibreOffice call per round, not per handout.
-    assert [len(r) for r in fake["rounds"]] == [4, 4]
-    assert [r.variants for r in run.rounds] == [4, 4]
+    assert [len(r) for r in fake["rounds"]] == [4]
+    assert [r.variants for r in run.rounds] == [4]
+
+
+def test_9_5_pt_only_as_a_last_resort(fake: dict[str, Any], theme: Any) -> None:
+    # Leaving sections out at 10 pt comes first ...
+    fake["rule"] = lambda d, out: d >= 2 or (d >= 1 and "alternatives" in out)
+    fitted = fit_handouts([job(theme)], soffice="soffice").fitted[0]
+    assert (fitted.density.body_pt, fitted.left_out) == (10, ("alternatives",))
+    # ... 9.5 pt only where nothing fits at 10 pt, even with every optional section left out.
+    fake["rule"] = lambda d, out: d >= 2
+    handout_fit._MEMO.clear()
+    fitted = fit_handouts([job(theme)], soffice="soffice").fitted[0]
+    assert (fitted.density, fitted.left_out) == (DENSITIES[-1], ())
+    assert DENSITIES[-1].body_pt == 9.5
 
 
 def test_leaves_out_the_lowest_priority_then_grows_back(fake: dict[str, Any], theme: Any) -> None:
-    # Fits at 9 pt without 'alternatives', and at the second step once it is gone.
+    # Fits at 10 pt without 'alternatives', not at the roomiest step even then.
     fake["rule"] = lambda d, out: "alternatives" in out and d >= 1
     run = fit_handouts([job(theme)], soffice="soffice")
     fitted = run.fitted[0]
@@ -189,7 +203,7 @@ def test_fails_naming_the_longest_fields(fake: dict[str, Any], theme: Any, tmp_p
         fit_handouts([job(theme, h, content=content, source=source)], soffice="soffice")
     first = caught.value.problems[0]
     assert (first.file, first.line, first.field) == (source, 8, "benefits[0].text")
-    assert "does not fit on one A4 page, even at 9 pt" in first.message
+    assert "does not fit on one A4 page, even at 9.5 pt" in first.message
     assert "'alternatives'" in first.message
     assert "shorten" in (first.hint or "")
 
