@@ -55,6 +55,11 @@ from .errors import TemplateProblem
 from .reader import dotted, parse_yaml, read_yaml
 from .resources import default_templates_dir
 
+try:  # imported here, not in the forked child: an import there could wait on a lock forever
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
+
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_SECONDS = 20.0
 #: Memory a workspace template's rendering may take on top of what pitchkit already holds.
@@ -877,12 +882,12 @@ def _in_worker(render: Callable[[], tuple[str, str]], where: str) -> tuple[str, 
 def _limit_memory(extra: int) -> None:
     """Limit this process's address space to what it holds now plus ``extra`` bytes (Linux;
     elsewhere the clock is the only limit)."""
+    if resource is None:
+        return
     try:
-        import resource
-
         with open("/proc/self/statm", encoding="ascii") as f:
             now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = now + extra if hard == resource.RLIM_INFINITY else min(hard, now + extra)
