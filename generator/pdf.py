@@ -197,17 +197,20 @@ def export_pdfs(
         return {}
     tags = {Path(doc).resolve(): tag for doc, tag in (language_tag or {}).items()}
     batches = _plan_batches([Path(doc) for doc in documents], tags)
+    docs = sorted({doc for batch in batches for doc in batch.documents})
+    for doc in docs:  # refused whether LibreOffice is installed or not
+        if doc.is_file():
+            refuse_external_references(doc)
     soffice = find_soffice()
     if soffice is None:
         raise PdfExportError(
             f"LibreOffice is needed to make PDF files, but it was not found. {_INSTALL_HINT}"
         )
-    for doc in {doc for batch in batches for doc in batch.documents}:
+    for doc in docs:
         if not doc.is_file():
             raise PdfExportError(
                 f"Cannot make a PDF of {doc}: the file does not exist. Build the documents first."
             )
-        refuse_external_references(doc)
 
     deadline = time.monotonic() + timeout
     started = time.time()

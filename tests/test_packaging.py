@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 import zipfile
@@ -78,7 +79,8 @@ def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv (seeing this interpreter's dependencies) with pitchkit installed from a wheel."""
+    """A venv (seeing the running environment's dependencies) with pitchkit installed from a
+    wheel, which carries the templates, the example and the font metrics."""
     root = tmp_path_factory.mktemp("pkg")
     wheel_dir = root / "wheels"
     done = _run(
@@ -90,12 +92,31 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "generator/_defaults/templates/deck/base.yaml.j2" in names
     assert "generator/_defaults/templates/themes/default/deck.pptx" in names
     assert "generator/_defaults/content/slimme-verlichting/images/impressie.png" in names
+    assert "generator/font_metrics.json.gz" in names
+    assert "generator/font_metrics.LICENSES.txt" in names
     venv = root / "venv"
-    done = _run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=root)
+    done = _run(sys.executable, "-m", "venv", venv, cwd=root)
     assert done.returncode == 0, done.stderr
     pip = venv / "bin" / "pip"
     done = _run(pip, "install", "-q", "--no-deps", wheel, cwd=root)
     assert done.returncode == 0, done.stderr
+    # Then the venv sees the dependencies of the environment running the tests (a venv, CI's, a
+    # bare python's user site), not the base interpreter's: its site-packages, after the venv's
+    # own, by plain path lines (their .pth files, such as an editable pitchkit's, stay unread;
+    # added after the install, or pip would take the running environment's pitchkit for this one).
+    python = venv / "bin" / "python"
+    done = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root)
+    assert done.returncode == 0, done.stderr
+    here = [
+        *site.getsitepackages(),
+        *([site.getusersitepackages()] if site.ENABLE_USER_SITE else []),
+    ]
+    Path(done.stdout.strip(), "running-environment.pth").write_text(
+        "".join(f"{p}\n" for p in dict.fromkeys(here) if Path(p).is_dir())
+    )
+    done = _run(python, "-c", "import generator, rich; print(generator.__file__)", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()).is_relative_to(venv)  # the wheel's, not the repository's
     return venv / "bin" / "pitchkit"
 
 
