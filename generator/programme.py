@@ -10,6 +10,7 @@ projects use. A workspace with one project gets no programme deck.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from .doctree import Deck
 from .figures import derive_figures, figure_texts, next_decision, programme_totals
 from .formats import Formatter
+from .inline import plain
 from .loader import Workspace
 from .render import template_formatter
 from .templating import TemplateLibrary, template_data
@@ -27,11 +29,16 @@ FILENAME = "programme.pptx"
 
 def programme_language(workspace: Workspace) -> str:
     """The workspace's language: that of its own smart-city.yaml, else the language most
-    projects are written in (the first project's on a tie). Labels and number formats follow
-    it; each project's content stays as written."""
+    projects are written in (the first project's on a tie) among those audiences.yaml is
+    written in (not one of its translations, audiences.<language>.yaml). Labels and number
+    formats follow it; each project's content stays as written."""
     if workspace.smart_city is not None:
         return workspace.smart_city.language
     counts = Counter(p.content.language for p in workspace.projects)
+    # audiences.<language>.yaml translates audiences.yaml: the workspace is in another language
+    base = [lang for lang in counts if lang not in workspace.translations]
+    if workspace.translations and base:
+        counts = Counter({lang: counts[lang] for lang in base})
     top = max(counts.values())
     return next(p.content.language for p in workspace.projects if counts[p.content.language] == top)
 
@@ -84,6 +91,71 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
         if totals.payback_years
         else "",
     }
+    policy_rows, shared = policy_matrix(workspace, labels)
+    alone = [i for i, n in enumerate(shared) if n == 0]
+    pairs = [
+        (a, b)
+        for a in range(len(projects))
+        for b in range(a + 1, len(projects))
+        if not _share(workspace, a, b)
+    ]
+    nothing = labels["nothing_shared_pair"]
+    apart = [
+        nothing.replace("{a}", projects[a]["title"]).replace("{b}", projects[b]["title"])
+        for a, b in pairs[:6]
+    ]
+    first = workspace.projects[0].content.project
+    return {
+        "t": template_data(t),
+        "fmt": template_formatter(language),
+        "projects": template_data(projects),
+        "total": template_data(total),
+        "policy": template_data(policy_rows),
+        # how many other projects each project shares an item with ("shares nothing": 0)
+        "shared": template_data([_shared_with(n, labels) for n in shared]),
+        "nothing_shared": bool(policy_rows) and len(alone) == len(projects),
+        "apart": template_data(apart),
+        "municipality": first.municipality,
+        "date": fmt.date(first.date) if first.date else "",
+    }
+
+
+# A programme's own word before its name ("Programma Duurzaam ...", "Programme ..."), and a
+# period or year after it, say nothing about which programme it is.
+_PROGRAMME_WORD = re.compile(
+    r"^(?:het |de |the )?(?:uitvoerings|beleids)?(?:programma|programme|program)\b\s*",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def policy_key(value: str) -> str:
+    """What a coalition item or programme is, for matching it between projects: its words in
+    lower case, without punctuation, without a leading 'Programma'/'Programme' and without
+    years or periods ('Programma Duurzaam Voorbeeldstad 2026-2030' and 'duurzaam
+    Voorbeeldstad.' are one programme)."""
+    words = " ".join(re.sub(r"[^\w\s]", " ", plain(value).casefold()).split())
+    key = " ".join(_YEAR.sub(" ", _PROGRAMME_WORD.sub("", words)).split())
+    return key or words
+
+
+def _served(workspace: Workspace, index: int) -> set[str]:
+    policy = workspace.projects[index].content.policy
+    if policy is None:
+        return set()
+    return {policy_key(v) for v in (*policy.coalition_agreement, *policy.programmes)}
+
+
+def _share(workspace: Workspace, a: int, b: int) -> bool:
+    return bool(_served(workspace, a) & _served(workspace, b))
+
+
+def policy_matrix(
+    workspace: Workspace, labels: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The matrix rows ({label, marks}: one row per coalition item or programme, those served by
+    the most projects first, written as the first project wrote it) and, per project, how many
+    other projects serve at least one of its items."""
     items: list[tuple[str, str]] = []  # (label, key) in first-seen order
     served: dict[str, set[int]] = {}
     for index, project in enumerate(workspace.projects):
@@ -95,28 +167,34 @@ def programme_context(workspace: Workspace, library: TemplateLibrary) -> dict[st
             ("programme", policy.programmes),
         ):
             for value in values:
-                key = " ".join(value.split()).casefold()
+                key = policy_key(value)
                 if key not in served:
-                    items.append((labels[kind].replace("{item}", value), key))
+                    # "Programma Duurzaam ..." is not written "Programma: Programma Duurzaam ..."
+                    own = kind == "programme" and _PROGRAMME_WORD.match(plain(value).strip())
+                    label = value if own else labels[kind].replace("{item}", value)
+                    items.append((label, key))
                     served[key] = set()
                 served[key].add(index)
-    policy_rows = [
+    count = len(workspace.projects)
+    items.sort(key=lambda item: -len(served[item[1]]))  # stable: first-seen order on a tie
+    rows = [
         {
             "label": label,
-            "marks": [labels["serves"] if i in served[key] else "" for i in range(len(projects))],
+            "marks": [labels["serves"] if i in served[key] else "" for i in range(count)],
         }
         for label, key in items
     ]
-    first = workspace.projects[0].content.project
-    return {
-        "t": template_data(t),
-        "fmt": template_formatter(language),
-        "projects": template_data(projects),
-        "total": template_data(total),
-        "policy": template_data(policy_rows),
-        "municipality": first.municipality,
-        "date": fmt.date(first.date) if first.date else "",
-    }
+    shared = [
+        len({j for key in served if i in served[key] for j in served[key]} - {i})
+        for i in range(count)
+    ]
+    return rows, shared
+
+
+def _shared_with(n: int, labels: dict[str, Any]) -> str:
+    """'geen ander project', '1 ander project', '3 andere projecten'."""
+    words = labels["shared_with_count"]
+    return str(words["none" if n == 0 else "one" if n == 1 else "many"]).replace("{n}", str(n))
 
 
 def render_programme(workspace: Workspace) -> Deck | None:

@@ -210,12 +210,14 @@ def _related_first(project: Project, others: list[Project]) -> list[Project]:
     """The other projects, those serving most of the same coalition items and programmes first
     (workspace order on a tie): a slide that shows a few shows the related ones."""
 
+    from .programme import policy_key  # the programme deck's matching (it imports render)
+
     def served(p: Project) -> set[str]:
         policy = p.content.policy
         if policy is None:
             return set()
         items = [*policy.coalition_agreement, *policy.programmes]
-        return {" ".join(v.split()).casefold() for v in items}
+        return {policy_key(v) for v in items}
 
     mine = served(project)
     return sorted(others, key=lambda p: -len(mine & served(p)))
