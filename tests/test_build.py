@@ -138,7 +138,7 @@ def test_handout_has_the_key_parts(built: Path) -> None:
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     # The numbers box opens the columns (left), the story follows: both after the headline.
     assert headings[0] == "Samen maken we het waar" and "Wat het oplevert" in headings
-    assert "Zo bent u ambassadeur" in headings
+    assert "Wat u kunt doen" in headings  # what supporters can do, as on the deck
     assert doc.core_properties.title == "Slimme openbare verlichting"
     section = doc.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
@@ -152,7 +152,7 @@ def test_doubters_handout_differs(built: Path) -> None:
     assert {"Vragen en bezwaren", "Risico's en maatregelen", "Overwogen alternatieven"} <= set(
         headings
     )
-    assert "Zo bent u ambassadeur" not in headings
+    assert "Wat u kunt doen" not in headings
     # what did not fit (here the bigger picture) is named, with where to find it
     more = next(p.text for p in doc.paragraphs if p.text.startswith("Meer: "))
     assert "het grotere plaatje" in more

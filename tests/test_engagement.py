@@ -260,3 +260,19 @@ def test_check_finds_a_tip_on_a_handout(tmp_path: Path) -> None:
         if f.rule == "playbook" and f.document and f.document.endswith("-handout.docx")
     ]
     assert sorted(found) == ["p-doubters-handout.docx", "p-supporters-handout.docx"]
+
+
+def test_supporters_get_what_they_can_do_on_the_handout(built: Path) -> None:
+    """The handout's block for supporters says what they can do, as the deck's slide does: pass
+    the message on, join the visit (its date and place once, in the ask), name the project."""
+    text = shown_text(built / NL / f"{NL}-supporters-handout.docx")
+    block = text[text.index("wat u kunt doen") : text.index("planning")]
+    assert "vertel het door:" in block and "kom mee:" in block and "noem het project:" in block
+    assert "helft minder stroom" in block  # what to name the project for
+    assert text.count("25 maart 2027") == 1  # the visit's date once
+    assert "zo bent u ambassadeur" not in text
+    english = shown_text(built / EN / f"{EN}-supporters-handout.docx")
+    assert "what you can do" in english and "pass it on:" in english
+    assert "join us:" not in english  # the English example has no visit
+    doubters = shown_text(built / NL / f"{NL}-doubters-handout.docx")
+    assert "wat u kunt doen" not in doubters

@@ -68,7 +68,7 @@ def test_doubters_keep_their_own_content_and_are_told_where_the_rest_is(built: P
 def test_supporters_keep_the_ask_the_ambassador_block_and_the_benefits(built: Path) -> None:
     doc = handout(built, "supporters")
     lines = body_lines(doc)
-    assert "Wat we van u vragen" in lines and "Zo bent u ambassadeur" in lines
+    assert "Wat we van u vragen" in lines and "Wat u kunt doen" in lines
     assert len(items_under(doc, "Wat het oplevert")) == 5
 
 
