@@ -4,8 +4,9 @@ meeting (``pitchkit check``, as warnings; errors with ``--strict``).
 Contract: :func:`deck_editorial` reads a deck's bytes and returns an
 :class:`~generator.accessibility.Issue` per finding: more main slides than the audience's cap;
 more than :data:`MAX_WORDS` words on a main slide; body text under :data:`BODY_MIN_PT` or labels
-under :data:`LABEL_MIN_PT`; a title over two lines; a chart without a title; goal or tip text of
-``audiences.yaml`` (the project lead's playbook) on a slide. :func:`example_text_left` finds the
+under :data:`LABEL_MIN_PT` (in proportion on a slide under 7.5 inches high); a title over two
+lines; a chart without a title; goal or tip text of ``audiences.yaml`` (the project lead's
+playbook) on a slide. :func:`example_text_left` finds the
 example text of ``pitchkit init`` unchanged in a workspace. Pure: nothing is written.
 """
 
@@ -22,7 +23,7 @@ from lxml import etree
 from .accessibility import Issue, short
 from .errors import Problem
 from .fit import wrap_lines
-from .pptx_builder import BACKUP_NAME, STATEMENT_NAME
+from .pptx_builder import BACKUP_NAME, STATEMENT_NAME, type_scale
 from .reader import dotted
 
 MAX_WORDS = 40
@@ -106,6 +107,9 @@ def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -
     prs = Presentation(io.BytesIO(data))
     issues: list[Issue] = []
     main = 0
+    # The minimums are meant for a slide 7.5 inches high; in proportion on a smaller one.
+    scale = type_scale(int(prs.slide_height or 0))
+    body_min, label_min = BODY_MIN_PT * scale, LABEL_MIN_PT * scale
     secret = [(t, _norm(t)[:60]) for t in playbook if len(_norm(t)) >= 12]
     for number, slide in enumerate(prs.slides, 1):
         backup = slide._element.find(f"{{{P}}}cSld").get("name") == BACKUP_NAME
@@ -131,9 +135,9 @@ def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -
                 if r.get("sz") and (r.getparent().findtext(f"{{{A}}}t") or "").strip()
             }
             if body:
-                small_body |= {s for s in sizes if s < BODY_MIN_PT}
+                small_body |= {s for s in sizes if s < body_min}
             else:
-                small_label |= {s for s in sizes if s < LABEL_MIN_PT}
+                small_label |= {s for s in sizes if s < label_min}
         for frame in slide._element.iter(f"{{{A}}}tbl"):
             cells = [_shape_text(tc) for tc in frame.iter(f"{{{A}}}tc")]
             shown += cells
@@ -141,7 +145,7 @@ def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -
             small_label |= {
                 int(r.get("sz")) / 100
                 for r in frame.iter(f"{{{A}}}rPr")
-                if r.get("sz") and int(r.get("sz")) / 100 < LABEL_MIN_PT
+                if r.get("sz") and int(r.get("sz")) / 100 < label_min
             }
         if not backup and words > MAX_WORDS and number > 1:
             issues.append(
@@ -161,7 +165,7 @@ def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -
                     "text-size",
                     where,
                     "text",
-                    f"body text at {min(small_body):g} pt (at least {BODY_MIN_PT:g} pt reads "
+                    f"body text at {min(small_body):g} pt (at least {body_min:g} pt reads "
                     "from the back of a council chamber)",
                     "shorten the texts on this slide so that they fit larger",
                 )
@@ -173,7 +177,7 @@ def deck_editorial(data: bytes, cap: int | None, playbook: Sequence[str] = ()) -
                     "text-size",
                     where,
                     "labels",
-                    f"labels at {min(small_label):g} pt (at least {LABEL_MIN_PT:g} pt)",
+                    f"labels at {min(small_label):g} pt (at least {label_min:g} pt)",
                     "shorten the texts on this slide so that they fit larger",
                 )
             )

@@ -81,6 +81,9 @@ BACKUP_NAME = "Back-up"  # p:cSld/@name of a back-up slide
 STATEMENT_NAME = "Statement"  # the title shape of a statement slide (a sentence, not a title)
 BODY_CAP, BODY_FLOOR = 28.0, 14.0
 SMALL_FLOOR = 10.0  # labels in figures (timeline, hats, numbers, table cells)
+# The height of the 16:9 and 4:3 standard slides (7.5 inches), for which the sizes above are
+# meant; a smaller slide scales its floors (DeckContext.floor).
+STANDARD_HEIGHT = 6858000
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 # Which layout (layouts.SLIDE_KINDS) each slide kind is built on.
@@ -180,11 +183,20 @@ class DeckContext:
     # The part name of each slide's layout, by id() of the slide's part (kept in the package
     # while the deck is built, so no id is reused).
     layout_names: dict[int, str] = field(default_factory=dict)
+    # The slide's height to the standard 7.5 inches, at most 1 (see floor).
+    scale: float = 1.0
 
     def rgb(self, name: str) -> RGBColor:
         """A colour by palette role (primary, accent, text, background) or as RRGGBB."""
         value = self.palette.get(name, name)
         return RGBColor.from_string(value.lstrip("#").upper())
+
+    def floor(self, size: float) -> float:
+        """A smallest size (pt) for this deck's slide: ``size`` on a slide 7.5 inches high (the
+        16:9 and 4:3 standards), in proportion on a smaller one (a Google Slides export is 5.63
+        inches high: 14 pt there is 10.5 pt), so that text is as readable on the screen. Half
+        points, as the fit steps below 14 pt."""
+        return size if self.scale >= 1 else round(size * self.scale * 2) / 2
 
     def warn(self, title: str, message: str) -> None:
         """A warning that names the slide (number and title) it concerns."""
@@ -278,6 +290,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         author=deck.author,
     )
     ctx.warnings.extend(template_warnings(prs))
+    ctx.scale = type_scale(ctx.height)
     ctx.main_cap = deck.main_slides
     mains = [not s.backup for s in deck.slides]
     for i, slide in enumerate(deck.slides):
@@ -301,6 +314,13 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     props.modified = created
     props.last_printed = created
     return package_bytes(prs.part.package, created), ctx.warnings
+
+
+def type_scale(slide_height: int) -> float:
+    """How much smaller a slide is than the standard 7.5 inches high (1.0 at that height or
+    more): the factor on the smallest type sizes (DeckContext.floor, and pitchkit check's
+    editorial minimums)."""
+    return min(1.0, slide_height / STANDARD_HEIGHT) if slide_height > 0 else 1.0
 
 
 def _number_slides(prs: Any) -> None:
@@ -1125,8 +1145,8 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     """The title in the largest size that fits (template's size as the top), never cut: a title
     that does not fit at the smallest size stops the build (TextTooLong)."""
     style = _text_style(ctx, shape, title=True)
-    high = _bounded(style.size, TITLE_FLOOR, TITLE_CAP, ctx.title_max)
-    low = max(TITLE_FLOOR, round(high * 0.55))
+    high = _bounded(style.size, ctx.floor(TITLE_FLOOR), TITLE_CAP, ctx.title_max)
+    low = max(ctx.floor(TITLE_FLOOR), round(high * 0.55))
     inner = _inner(ctx, shape)
     shown = plain(text)
     size = _fit(ctx, [Para(shown)], style, inner, high, low)
@@ -1403,13 +1423,13 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
             target = bodies[0]
             style = _text_style(ctx, target, title=False)
             high = _bounded(style.size, 14, min(24.0, ctx.title_max * 0.65), 20)
-            size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
+            size = _fit(ctx, paras, style, _inner(ctx, target), high, ctx.floor(12))
             if size is None:
                 # The lines under the title take the room down to the slide's bottom margin.
                 left, top, width, _ = (int(v) for v in _shape_box(ctx, target))
                 target.left, target.top, target.width = Emu(left), Emu(top), Emu(width)
                 target.height = Emu(max(int(ctx.height * 0.92) - top, 0))
-                size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
+                size = _fit(ctx, paras, style, _inner(ctx, target), high, ctx.floor(12))
             if size is None:
                 _too_long(
                     ctx,
@@ -1428,7 +1448,16 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
             if title is not None:
                 top = int(title.top + title.height)
                 height = max(int(ctx.height * 0.9) - top, int(ctx.height * 0.1))
-            _textbox(ctx, new, (left, top, width, height), paras, 24, 12, "subtitle", slide.title)
+            _textbox(
+                ctx,
+                new,
+                (left, top, width, height),
+                paras,
+                24,
+                ctx.floor(12),
+                "subtitle",
+                slide.title,
+            )
     _remove_unused_placeholders(new, kept)
     logo = ctx.theme.logo
     if logo is not None:
@@ -1478,9 +1507,17 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
     if ctx.theme.spec.fonts.heading:
         style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
     paras = [Para(_escape(plain(slide.title)), space_before=0)]
-    size = _fit(ctx, paras, style, _inner(ctx, shape), STATEMENT_CAP, TITLE_FLOOR)
+    size = _fit(ctx, paras, style, _inner(ctx, shape), STATEMENT_CAP, ctx.floor(TITLE_FLOOR))
     if size is None:
-        _too_long(ctx, slide.title, "the statement", paras, style, _inner(ctx, shape), TITLE_FLOOR)
+        _too_long(
+            ctx,
+            slide.title,
+            "the statement",
+            paras,
+            style,
+            _inner(ctx, shape),
+            ctx.floor(TITLE_FLOOR),
+        )
     _write(ctx, shape, paras, size, style, MSO_ANCHOR.MIDDLE)
     for rpr in shape._element.iter(qn("a:rPr")):
         rpr.set("cap", "none")  # sentence case, whatever the layout's title style says
@@ -1495,9 +1532,17 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
         target = bodies[0]
         style = _text_style(ctx, target, title=False)
         paras = [Para(slide.subtitle, space_before=0)]
-        size = _fit(ctx, paras, style, _inner(ctx, target), 20, 12)
+        size = _fit(ctx, paras, style, _inner(ctx, target), 20, ctx.floor(12))
         if size is None:
-            _too_long(ctx, slide.title, "the section's text", paras, style, _inner(ctx, target), 12)
+            _too_long(
+                ctx,
+                slide.title,
+                "the section's text",
+                paras,
+                style,
+                _inner(ctx, target),
+                ctx.floor(12),
+            )
         _write(ctx, target, paras, size, style)
         kept.append(target)
     _remove_unused_placeholders(new, kept)
@@ -1566,12 +1611,12 @@ def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None
     bullets = len(slide.items) > 1 or bool(lead)
     paras = _items(slide.items, bullets)
     inner, style = _probe_inner(ctx, kind)
-    high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
-    size = _fit(ctx, [*lead, *paras], style, inner, high, BODY_FLOOR)
+    high = _bounded(style.size, ctx.floor(BODY_FLOOR), BODY_CAP, ctx.body_max)
+    size = _fit(ctx, [*lead, *paras], style, inner, high, ctx.floor(BODY_FLOOR))
     if size is not None:
         pages = [[*lead, *paras]]
     else:
-        size = max(BODY_FLOOR, min(high, BODY_FLOOR + 4))
+        size = max(ctx.floor(BODY_FLOOR), min(high, ctx.floor(BODY_FLOOR) + 4))
         groups: list[list[Para]] = []
         for p in paras:  # a level-1 item stays with the item above it
             if p.level and groups:
@@ -1584,7 +1629,10 @@ def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None
             return _fit(ctx, [*lead, *trial], style, inner, page_size, page_size) is not None
 
         pages = [[*lead, *page] for page in _paginate(groups, fits)]
-        size = min(_fit(ctx, page, style, inner, high, BODY_FLOOR) or BODY_FLOOR for page in pages)
+        size = min(
+            _fit(ctx, page, style, inner, high, ctx.floor(BODY_FLOOR)) or ctx.floor(BODY_FLOOR)
+            for page in pages
+        )
         for n, page in enumerate(pages, 1):
             if _fit(ctx, page, style, inner, size, size) is None:
                 _too_long(ctx, slide.title, "an item", page, style, inner, size, ahead=n)
@@ -1609,7 +1657,10 @@ def build_agenda(ctx: DeckContext, slide: Slide) -> None:
     style = TextStyle(font=ctx.body_font)
     for chunk in chunks:
         inner = (col_w - 91440, height - 45720)
-        sizes.append(_fit(ctx, _items(chunk), style, inner, 24, BODY_FLOOR) or BODY_FLOOR)
+        sizes.append(
+            _fit(ctx, _items(chunk), style, inner, 24, ctx.floor(BODY_FLOOR))
+            or ctx.floor(BODY_FLOOR)
+        )
     size = min(sizes)
     for i, chunk in enumerate(chunks):
         _textbox(
@@ -1618,7 +1669,7 @@ def build_agenda(ctx: DeckContext, slide: Slide) -> None:
             (left + i * (col_w + gap), top, col_w, height),
             _items(chunk),
             size,
-            size if i else BODY_FLOOR,
+            size if i else ctx.floor(BODY_FLOOR),
             "the agenda",
             slide.title,
             name=f"Agenda {i + 1}",
@@ -1636,10 +1687,10 @@ def build_closing(ctx: DeckContext, slide: Slide) -> None:
     new = _new_slide(ctx, "closing", slide, slide.title)
     target = _list_target(ctx, new, "closing")
     style = _text_style(ctx, target, title=False)
-    high = _bounded(style.size, BODY_FLOOR, BODY_CAP, ctx.body_max)
-    size = _fit(ctx, paras, style, _inner(ctx, target), high, 12)
+    high = _bounded(style.size, ctx.floor(BODY_FLOOR), BODY_CAP, ctx.body_max)
+    size = _fit(ctx, paras, style, _inner(ctx, target), high, ctx.floor(12))
     if size is None:
-        _too_long(ctx, slide.title, "the ask", paras, style, _inner(ctx, target), 12)
+        _too_long(ctx, slide.title, "the ask", paras, style, _inner(ctx, target), ctx.floor(12))
     _write(ctx, target, paras, size, style)
 
 
@@ -1665,16 +1716,16 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
         styles = [TextStyle(font=ctx.body_font)] * 2
     heads = [[Para(f"**{c.heading}**", space_before=0)] if c.heading else [] for c in columns]
     bodies = [_column_paras(c) for c in columns]
-    high = min(_bounded(s.size, BODY_FLOOR, 24, 22) for s in styles)
+    high = min(_bounded(s.size, ctx.floor(BODY_FLOOR), 24, 22) for s in styles)
     size = min(
-        _fit(ctx, [*h, *b], st, inner, high, BODY_FLOOR) or 0
+        _fit(ctx, [*h, *b], st, inner, high, ctx.floor(BODY_FLOOR)) or 0
         for h, b, st, inner in zip(heads, bodies, styles, inners, strict=True)
     )
     pages: list[list[list[Para]]]
     if size:
         pages = [bodies]
     else:
-        size = BODY_FLOOR
+        size = ctx.floor(BODY_FLOOR)
         split = []
         for h, b, st, inner in zip(heads, bodies, styles, inners, strict=True):
 
@@ -1729,7 +1780,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
         paras = _items(slide.items, bullets=False)
         style = TextStyle(font=ctx.body_font)
         inner = (text_w - 2 * 91440, height - 2 * 45720)
-        if _fit(ctx, paras, style, inner, ctx.body_max, BODY_FLOOR) is None:
+        if _fit(ctx, paras, style, inner, ctx.body_max, ctx.floor(BODY_FLOOR)) is None:
             room = _room(ctx, slide)
             build_bullets(ctx, slide.model_copy(update={"title": _paged_title(slide.title, 1, 2)}))
             after = slide.model_copy(update={"title": _paged_title(slide.title, 2, 2), "items": []})
@@ -1755,7 +1806,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
             text_box,
             _items(slide.items, bullets=False),
             min(ctx.body_max, BODY_CAP),
-            BODY_FLOOR,
+            ctx.floor(BODY_FLOOR),
             "the text beside the picture",
             slide.title,
             name="Content",
@@ -1768,9 +1819,9 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
     style = TextStyle(font=ctx.body_font)
     caption_size = 0.0
     if caption_paras:
-        caption_size = (
-            _fit(ctx, caption_paras, style, (width - 91440, int(height * 0.2)), 16, 11) or 11
-        )
+        caption_size = _fit(
+            ctx, caption_paras, style, (width - 91440, int(height * 0.2)), 16, ctx.floor(11)
+        ) or ctx.floor(11)
         lines = _lines_needed(ctx, caption_paras, style, width - 91440, caption_size)
         caption_h = int((lines * caption_size * 1.2 + 6) * EMU_PER_PT)
     from PIL import Image as PILImage
@@ -1912,21 +1963,23 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     widths = _table_geometry(ctx, header, rows, width)
     # The largest size (20 down to 14) that needs no more slides than 14 pt does; 12 pt when
     # that saves slides of a long table, or when a single row is too long for a slide.
-    least = len(_table_pages(ctx, header, rows, widths, height, 14.0))
-    floor = 14.0
-    if least > 2 and len(_table_pages(ctx, header, rows, widths, height, 12.0)) < least:
-        floor = 12.0  # a long table: smaller text saves whole slides
-        least = len(_table_pages(ctx, header, rows, widths, height, 12.0))
+    # Sizes in proportion on a slide smaller than the standard (DeckContext.floor).
+    small, smallest = ctx.floor(14.0), ctx.floor(12.0)
+    least = len(_table_pages(ctx, header, rows, widths, height, small))
+    floor = small
+    if least > 2 and len(_table_pages(ctx, header, rows, widths, height, smallest)) < least:
+        floor = smallest  # a long table: smaller text saves whole slides
+        least = len(_table_pages(ctx, header, rows, widths, height, smallest))
     size = next(
         s
-        for s in (20.0, 19.0, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0, 12.0)
+        for s in sorted({ctx.floor(pt) for pt in range(20, 11, -1)}, reverse=True)
         if s >= floor and len(_table_pages(ctx, header, rows, widths, height, s)) <= least
     )
     pages = _table_pages(ctx, header, rows, widths, height, size)
     if any(
         len(page) == 1 and _row_height(ctx, page[0], widths, size, False) > height for page in pages
     ):
-        size = 12.0
+        size = smallest
         pages = _table_pages(ctx, header, rows, widths, height, size)
     for n, page in enumerate(pages, 1):
         used = sum(_row_height(ctx, r, widths, size, False) for r in page)
@@ -2014,6 +2067,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
         style = TextStyle(font=ctx.heading_font)
         inner_w = box_w - 2 * 45720
         value_size = min(
+            # A figure shown large: 18 pt at least whatever the slide's size.
             _fit(ctx, [Para(x.value, bold=True)], style, (inner_w, value_h - 45720), 44, 18, True)
             or 18
             for x in numbers
@@ -2025,10 +2079,10 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
                 TextStyle(font=ctx.body_font),
                 (inner_w, label_h - 45720),
                 20,
-                11,
+                ctx.floor(11),
                 True,
             )
-            or 11
+            or ctx.floor(11)
             for x in numbers
         )
         detail_size = min(
@@ -2038,10 +2092,10 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
                 TextStyle(font=ctx.body_font),
                 (inner_w, detail_h - 45720),
                 16,
-                SMALL_FLOOR,
+                ctx.floor(SMALL_FLOOR),
                 True,
             )
-            or SMALL_FLOOR
+            or ctx.floor(SMALL_FLOOR)
             for x in numbers
         )
         offset = (width - (box_w * len(numbers) + gap * (len(numbers) - 1))) // 2
@@ -2217,23 +2271,23 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
                 style,
                 (box_w - 45720 * 2, when_h - 45720),
                 18,
-                11,
+                ctx.floor(11),
                 True,
             )
-            or 11
+            or ctx.floor(11)
             for s in steps
         )
         text_paras = [[Para(s.text, align=PP_ALIGN.CENTER, space_before=0)] for s in steps]
         inner = (box_w - 2 * 45720, text_h - 2 * 22860)
         text_sizes = [
-            _fit(ctx, p, style, inner, 18, SMALL_FLOOR, True)
-            or _fit(ctx, p, style, inner, 18, SMALL_FLOOR)
+            _fit(ctx, p, style, inner, 18, ctx.floor(SMALL_FLOOR), True)
+            or _fit(ctx, p, style, inner, 18, ctx.floor(SMALL_FLOOR))
             or 0
             for p in text_paras
         ]
         for p, fitted in zip(text_paras, text_sizes, strict=True):
             if not fitted:
-                _too_long(ctx, slide.title, "a milestone", p, style, inner, SMALL_FLOOR)
+                _too_long(ctx, slide.title, "a milestone", p, style, inner, ctx.floor(SMALL_FLOOR))
         text_size = min(text_sizes)
         for i, step in enumerate(steps):
             cx = left + offset + slot * i + slot // 2
@@ -2490,11 +2544,11 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
     inner = (col_w - 2 * 91440, body_h - 2 * 45720)
     groups = [_balance_groups(c) for c in columns]
     flat = [[p for g in gs for p in g] for gs in groups]
-    size = min(_fit(ctx, f, style, inner, 22, BODY_FLOOR) or 0 for f in flat)
+    size = min(_fit(ctx, f, style, inner, 22, ctx.floor(BODY_FLOOR)) or 0 for f in flat)
     if size:
         pages = [flat]
     else:
-        size = BODY_FLOOR
+        size = ctx.floor(BODY_FLOOR)
         split = [
             _paginate(gs, lambda t: _fit(ctx, t, style, inner, size, size) is not None)
             for gs in groups
@@ -2503,12 +2557,15 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
     head_inner = (col_w - 2 * 91440, head_h - 45720)
     head_sizes = [
-        _fit(ctx, [Para(c.heading or "", bold=True)], style, head_inner, 20, 12) for c in columns
+        _fit(ctx, [Para(c.heading or "", bold=True)], style, head_inner, 20, ctx.floor(12))
+        for c in columns
     ]
     for c, fitted in zip(columns, head_sizes, strict=True):
         if fitted is None:
             head = [Para(c.heading or "", bold=True)]
-            _too_long(ctx, slide.title, "a heading", head, style, head_inner, 12, ahead=1)
+            _too_long(
+                ctx, slide.title, "a heading", head, style, head_inner, ctx.floor(12), ahead=1
+            )
     head_size = min(s for s in head_sizes if s is not None)
     fills = ["primary", "accent"]
     for new, page in _paged(ctx, "balance", slide, pages):
@@ -2616,7 +2673,10 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
     label_inner = (cell_w - label_x - 2 * 45720, head_h - 2 * 22860)
     label_size = min(
         (
-            _fit(ctx, [Para(h.heading or "", bold=True)], style, label_inner, 20, 11, True) or 11
+            _fit(
+                ctx, [Para(h.heading or "", bold=True)], style, label_inner, 20, ctx.floor(11), True
+            )
+            or ctx.floor(11)
             for h in hats
         ),
         default=11,
@@ -2631,7 +2691,7 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
         return _hat_items(texts[i][: shown[i]], len(texts[i]) - shown[i], more)
 
     for i in range(len(hats)):
-        while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, 12) is None:
+        while shown[i] and _fit(ctx, paras_of(i), style, inner, 12, ctx.floor(12)) is None:
             shown[i] -= 1
     hidden = sum(len(t) for t in texts) - sum(shown)
     if hidden:
@@ -2641,7 +2701,10 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
             "notes; shorten them",
         )
     paras = [paras_of(i) for i in range(len(hats))]
-    size = min((_fit(ctx, p, style, inner, 18, 12) or 12 for p in paras), default=12)
+    size = min(
+        (_fit(ctx, p, style, inner, 18, ctx.floor(12)) or ctx.floor(12) for p in paras),
+        default=ctx.floor(12),
+    )
     for i, (hat, p) in enumerate(zip(hats, paras, strict=True)):
         r, c = divmod(i, cols)
         x = left + c * (cell_w + gap_x)

@@ -83,14 +83,20 @@ def test_the_corpus_has_the_template_kinds_it_should() -> None:
 def test_no_deck_has_more_slides_than_on_the_default_theme(corpus: dict[str, list[Built]]) -> None:
     default = {b.name.split("--", 1)[1]: slides(b) for b in corpus["default"]}
     assert len(default) >= 4
-    high = {p.stem for p in TEMPLATES if open_template(p).slide_height >= 6858000}
-    assert len(high) >= 6
+    sizes = {p.stem: open_template(p) for p in TEMPLATES}
+    high = {name for name, prs in sizes.items() if prs.slide_height >= 6858000}
+    # 16:9 at any size: a smaller slide (a Google Slides export is 5.63 inches high) has its
+    # type floors in proportion, so every deck of both workspaces keeps the default's count.
+    # A 4:3 slide is as high as the default but narrower: the long news project's story and
+    # figures need more room there (see the README), so only the example is held to it.
+    wide = {name for name, prs in sizes.items() if prs.slide_width / prs.slide_height > 1.7}
+    assert len(high) >= 6 and "google-slides-export" in wide - high
     over = {
         b.name: (slides(b), default[b.name.split("--", 1)[1]])
         for name, built in corpus.items()
-        if name in high
+        if name in high | wide
         for b in built
-        if b.name.split("--", 1)[1].startswith("example-")
+        if (name in wide or b.name.split("--", 1)[1].startswith("example-"))
         and slides(b) > default[b.name.split("--", 1)[1]]
     }
     assert not over
