@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .inline import SAFE_SCHEMES, safe_link
 
 SlideKind = Literal[
     "title",
@@ -175,3 +177,11 @@ class Handout(Node):
     # ``more_and`` joins the last two topics.
     more: str | None = None
     more_and: str = "and"
+
+    @field_validator("qr_url")
+    @classmethod
+    def _qr_is_web_address(cls, value: str | None) -> str | None:
+        # A QR code is a link the reader follows with a phone: the same schemes as any link.
+        if value is not None and not safe_link(value):
+            raise ValueError(f"must start with one of {', '.join(SAFE_SCHEMES)}")
+        return value

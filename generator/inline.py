@@ -2,10 +2,14 @@
 
 Contract: :func:`runs` returns the text split into :class:`Run` pieces whose texts joined give
 the visible text; :func:`plain` gives that visible text alone (for titles, alt text, measuring).
+Only links to web, mail and phone addresses (:func:`safe_link`) become links; any other link
+stays text as written. :func:`links` lists every link written in a text, safe or not, for the
+content check.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,9 +26,42 @@ class Run:
     href: str | None = None
 
 
+SAFE_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+"""The only links a document may hold: anything else (smb:, file:, ms-msdt:, search-ms:, a UNC
+path, a relative path) would open a file, a share or a program on the reader's machine, and
+LibreOffice turns a relative one into a file:/// link to the build machine's output folder."""
+
+_SAFE_LINK = re.compile(r"(?:https?://|mailto:|tel:)\S", re.IGNORECASE)
+
+
+def safe_link(href: str) -> bool:
+    """Whether ``href`` is a web (https, http), mail or phone link."""
+    return _SAFE_LINK.match(href) is not None
+
+
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("zero").enable(["emphasis", "link", "escape", "backticks"])
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "backticks"])
+    md.validateLink = safe_link  # type: ignore[method-assign,assignment]
+    return md
+
+
+@cache
+def _link_finder() -> MarkdownIt:
+    # Every link as written: no scheme refused, nothing percent-encoded.
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "backticks"])
+    md.validateLink = lambda href: True  # type: ignore[method-assign,assignment]
+    md.normalizeLink = lambda href: href  # type: ignore[method-assign,assignment]
+    return md
+
+
+def links(text: str) -> list[str]:
+    """The target of every Markdown link in ``text``, as written, whatever its scheme."""
+    if "](" not in text:
+        return []
+    tokens = _link_finder().parseInline(text)
+    children = tokens[0].children or [] if tokens else []
+    return [str(t.attrs.get("href", "")) for t in children if t.type == "link_open"]
 
 
 @cache

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .inline import SAFE_SCHEMES, links, safe_link
 
 Language = Literal["nl", "en"]
 StageKey = Literal["start", "pilot", "scale-up", "operation"]
@@ -40,8 +42,21 @@ def _as_text(value: object) -> object:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text)]
-"""Text that may use inline Markdown (bold, italic, links)."""
+def _safe_links(value: str) -> str:
+    """A Markdown link may only point at a web, mail or phone address (inline.SAFE_SCHEMES)."""
+    for href in links(value):
+        if not safe_link(href.strip()):
+            allowed = ", ".join(SAFE_SCHEMES)
+            raise ValueError(
+                f"the link to '{href}' is not allowed: a link must start with {allowed} "
+                "(a link to a file, a network share or a program would open it on the reader's "
+                "computer); link to a web page instead, or write the text without a link"
+            )
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text), AfterValidator(_safe_links)]
+"""Text that may use inline Markdown (bold, italic, links to https, http, mailto and tel)."""
 
 MAX_NUMBER = 1e15
 """Amounts and KPI values beyond this are typing errors, and number formatting cannot show them."""

@@ -49,8 +49,10 @@ def reference_markdown() -> str:
         "",
         "Generated from `generator/model.py` by `python -m generator.schema`; do not edit by hand.",
         "Keys are English; values are in the project's language. Text may use inline Markdown",
-        "(`**bold**`, `*italic*`, `[link](https://...)`). Only fields marked **required** must be",
-        "present; the documents adapt when anything else is absent.",
+        "(`**bold**`, `*italic*`, `[link](https://...)`); a link must start with `https://`,",
+        "`http://`, `mailto:` or `tel:` (a link to a file, a network share or a program is an",
+        "error). Only fields marked **required** must be present; the documents adapt when",
+        "anything else is absent.",
         "",
     ]
     order = [
