@@ -2,8 +2,10 @@
 
 Contract: a :class:`Deck` is an ordered list of :class:`Slide` (each with a ``kind``, a title,
 kind-specific body fields and speaker notes); a :class:`Handout` is a header plus prioritised
-:class:`Section` rows. Text fields hold inline Markdown. Builders read only this tree, never the
-content, so adding a slide kind is one template block and one builder function.
+:class:`Section` rows. Text fields hold inline Markdown; templates write content into it through
+the ``text``, ``bold``, ``italic`` and ``link`` filters, so that it shows as written. Builders read
+only this tree, never the content, so adding a slide kind is one template block and one builder
+function.
 """
 
 from __future__ import annotations

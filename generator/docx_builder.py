@@ -1127,7 +1127,7 @@ def _header(section: DocxSection, handout: Handout, theme: Theme, primary: RGBCo
             p._p.remove(child)
     if theme.logo is not None:
         pic = p.add_run().add_picture(str(theme.logo), height=Cm(1.1))
-        _alt(pic, f"Logo {plain(handout.municipality)}")
+        _alt(pic, f"Logo {handout.municipality}")  # Markdown: _alt writes its text
         p.add_run("   ")
     run = p.add_run(plain(handout.municipality))
     run.bold = True

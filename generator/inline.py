@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ def safe_link(href: str) -> bool:
 
 @cache
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # on first use: `init` loads the model, never a parser
+
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "backticks"])
     md.validateLink = safe_link  # type: ignore[method-assign,assignment]
     return md
@@ -49,6 +53,8 @@ def _parser() -> MarkdownIt:
 @cache
 def _link_finder() -> MarkdownIt:
     # Every link as written: no scheme refused, nothing percent-encoded.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "backticks"])
     md.validateLink = lambda href: True  # type: ignore[method-assign,assignment]
     md.normalizeLink = lambda href: href  # type: ignore[method-assign,assignment]
@@ -102,3 +108,38 @@ def runs(text: str) -> tuple[Run, ...]:
 def plain(text: str) -> str:
     """The visible text of inline Markdown."""
     return "".join(r.text for r in runs(text))
+
+
+# The characters the parser above gives a meaning (emphasis, links, code, escapes). Keep this in
+# step with _parser(): a rule enabled there needs its characters here.
+_ACTIVE = re.compile(r"([\\*_\[\]`])")
+_EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def escape(text: str) -> str:
+    """Plain text as inline Markdown that renders exactly as written: ``runs(escape(t))`` is one
+    unformatted run whose text is ``t``."""
+    return _ACTIVE.sub(r"\\\1", text)
+
+
+def emphasis(text: str, marker: str) -> str:
+    """Plain text as one bold (``**``) or italic (``*``) span of inline Markdown, exactly as
+    written. Spaces at either end stay outside the markers (Markdown emphasis cannot start or end
+    with a space); blank text has nothing to emphasise."""
+    found = _EDGES.match(text)
+    assert found is not None  # the pattern matches any text
+    before, inner, after = found.groups()
+    if not inner:
+        return text
+    return f"{before}{marker}{escape(inner)}{marker}{after}"
+
+
+def link(text: str, href: str) -> str:
+    """Plain ``text`` as inline Markdown linking to ``href``; just the text when ``href`` is not
+    a web, mail or phone address (:func:`safe_link`)."""
+    href = href.strip()
+    if not safe_link(href) or any(c in href for c in "<>\n"):
+        return escape(text)
+    if re.search(r"[\s()\\]", href):  # written in <...>, where only \ needs escaping
+        return f"[{escape(text)}](<{href.replace(chr(92), chr(92) * 2)}>)"
+    return f"[{escape(text)}]({href})"

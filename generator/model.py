@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic.fields import FieldInfo
 
 from .inline import SAFE_SCHEMES, links, safe_link
 
@@ -55,8 +56,18 @@ def _safe_links(value: str) -> str:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text), AfterValidator(_safe_links)]
-"""Text that may use inline Markdown (bold, italic, links to https, http, mailto and tel)."""
+Text = Annotated[str, BeforeValidator(_as_text)]
+"""Text shown exactly as written: a name, title, label, date or address (no Markdown)."""
+
+Markdown = Annotated[str, BeforeValidator(_as_text), AfterValidator(_safe_links)]
+"""Prose that may use inline Markdown: bold, italic, links to https, http, mailto and tel."""
+
+
+def allows_markdown(info: FieldInfo) -> bool:
+    """Whether a field (``Markdown``, or a list or optional of it) is inline Markdown; every
+    other text field is shown exactly as written."""
+    return "_safe_links" in repr((info.annotation, info.metadata))
+
 
 MAX_NUMBER = 1e15
 """Amounts and KPI values beyond this are typing errors, and number formatting cannot show them."""
@@ -134,15 +145,15 @@ class ProjectInfo(Strict):
 class Pitch(Strict):
     """The story: one key message and what leads up to it."""
 
-    key_message: Annotated[Text, Field(max_length=PROPERTY_CHARS)]
+    key_message: Annotated[Markdown, Field(max_length=PROPERTY_CHARS)]
     """Required. The key message (kernboodschap) in one sentence."""
-    hook: Text | None = None
+    hook: Markdown | None = None
     """A striking fact or short story to open with."""
-    problem: Text | None = None
+    problem: Markdown | None = None
     """Why now: the reason for the project (aanleiding)."""
-    solution: Text | None = None
+    solution: Markdown | None = None
     """What we will do."""
-    ask: Text | None = None
+    ask: Markdown | None = None
     """What we ask of this audience: a decision, a budget, an ambassador, a visit."""
 
 
@@ -151,7 +162,7 @@ class Benefit(Strict):
 
     title: Text
     """Short name of the benefit."""
-    text: Text | None = None
+    text: Markdown | None = None
     """One or two sentences explaining it."""
     themes: list[Text] = []
     """Themes such as sustainability or money, matched against the audience's drivers."""
@@ -210,7 +221,7 @@ class Contribution(Strict):
 
     programme: Text
     """The programme, written as in ``programmes`` (or a coalition agreement item)."""
-    contribution: Text
+    contribution: Markdown
     """What this project contributes to it, e.g. '240 ton minder CO₂ per jaar'."""
 
 
@@ -244,7 +255,7 @@ class Result(Strict):
 
     when: Text | None = None
     """When it was reached."""
-    text: Text
+    text: Markdown
     """The result."""
 
 
@@ -253,7 +264,7 @@ class Risk(Strict):
 
     risk: Text
     """The risk."""
-    mitigation: Text | None = None
+    mitigation: Markdown | None = None
     """What is done about it."""
 
 
@@ -262,7 +273,7 @@ class Alternative(Strict):
 
     option: Text
     """The alternative."""
-    why_not: Text | None = None
+    why_not: Markdown | None = None
     """Why it was not chosen."""
 
 
@@ -271,7 +282,7 @@ class ValueGain(Strict):
 
     value: Text
     """The value, e.g. 'Duurzaamheid'."""
-    how: Text | None = None
+    how: Markdown | None = None
     """How the project serves it."""
 
 
@@ -280,7 +291,7 @@ class ValueTension(Strict):
 
     value: Text
     """The value, e.g. 'Privacy'."""
-    how_addressed: Text | None = None
+    how_addressed: Markdown | None = None
     """How the tension is addressed."""
 
 
@@ -300,7 +311,7 @@ class Privacy(Strict):
     """Whether personal data is processed."""
     dpia: Literal["not-needed", "planned", "done"] | None = None
     """State of the DPIA: not-needed, planned or done."""
-    notes: Text | None = None
+    notes: Markdown | None = None
     """Explanation."""
 
 
@@ -309,7 +320,7 @@ class Collaboration(Strict):
 
     department: Text
     """The department."""
-    opportunity: Text | None = None
+    opportunity: Markdown | None = None
     """What could be done together."""
     when: Text | None = None
     """By when we ask the department to join, e.g. 2027-Q2 (the KVS slide's request)."""
@@ -320,7 +331,7 @@ class Objection(Strict):
 
     objection: Text
     """The objection."""
-    answer: Text | None = None
+    answer: Markdown | None = None
     """The answer."""
 
 
@@ -426,9 +437,9 @@ class SmartCity(Strict):
 
     language: Language = "nl"
     """The language this text is in; projects in another language get pitchkit's default text."""
-    definition: Text
+    definition: Markdown
     """What a smart city is, in one or two sentences."""
-    why: list[Text] = []
+    why: list[Markdown] = []
     """Why it matters for this municipality."""
-    examples: list[Text] = []
+    examples: list[Markdown] = []
     """Examples."""

@@ -52,7 +52,7 @@ from . import images
 from .doctree import Chart, Column, Deck, Item, Slide
 from .errors import TextTooLong
 from .fit import EMU_PER_PT, Paragraph, fit_size
-from .inline import plain, runs
+from .inline import escape, plain, runs
 from .layouts import (
     LayoutChoice,
     content_area,
@@ -301,10 +301,10 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     _number_slides(prs)
     _set_language(ctx.pages, deck.language)
     props = prs.core_properties
-    props.title = deck.title
-    props.subject = deck.subject or ""
-    props.author = deck.author
-    props.last_modified_by = deck.author
+    props.title = plain(deck.title)
+    props.subject = plain(deck.subject or "")
+    props.author = plain(deck.author)
+    props.last_modified_by = plain(deck.author)
     props.language = deck.language
     props.keywords = ""
     props.comments = ""
@@ -731,7 +731,7 @@ def _too_long(
 
     def fits(count: int) -> bool:
         trial = list(paras)
-        trial[longest] = replace(paras[longest], text=_escape(" ".join(words[:count])))
+        trial[longest] = replace(paras[longest], text=escape(" ".join(words[:count])))
         return _fit(ctx, trial, style, inner, size, size) is not None
 
     if not fits(0):
@@ -1156,14 +1156,7 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
         _set_name(shape, "Title")
     if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
         style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
-    _write(ctx, shape, [Para(_escape(shown), space_before=0)], size, style)
-
-
-def _escape(text: str) -> str:
-    """Plain text as inline Markdown that renders as itself."""
-    for ch in "\\*_[]`":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    _write(ctx, shape, [Para(escape(shown), space_before=0)], size, style)
 
 
 # Elements of a shape tree that are shapes (python-pptx's CT_GroupShape.iter_shape_elms).
@@ -1473,7 +1466,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
             str(logo), Emu(ctx.width - margin - w), Emu(margin), Emu(w), Emu(h)
         )
         _set_name(pic, "Logo")
-        _set_alt(pic, f"Logo {plain(ctx.author)}".strip())
+        _set_alt(pic, f"Logo {ctx.author}".strip())
 
 
 def build_statement(ctx: DeckContext, slide: Slide) -> None:
@@ -1506,7 +1499,7 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
     style = replace(_text_style(ctx, shape, title=True), caps=False)
     if ctx.theme.spec.fonts.heading:
         style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
-    paras = [Para(_escape(plain(slide.title)), space_before=0)]
+    paras = [Para(escape(plain(slide.title)), space_before=0)]
     size = _fit(ctx, paras, style, _inner(ctx, shape), STATEMENT_CAP, ctx.floor(TITLE_FLOOR))
     if size is None:
         _too_long(
@@ -1862,7 +1855,8 @@ def _lines_needed(
 
 
 def _set_alt(shape: Any, alt: str) -> None:
-    """Alt text (descr) on a shape's non-visual properties, read by screen readers and PDF tags."""
+    """Alt text (descr) on a shape's non-visual properties, read by screen readers and PDF tags;
+    ``alt`` is inline Markdown (its visible text is written)."""
     for tag in ("p:cNvPr",):
         cNvPr = shape._element.find(".//" + qn(tag))
         if cNvPr is not None:
@@ -2301,7 +2295,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
             circle.line.width = Pt(3)
             _set_alt(
                 circle,
-                f"{plain(step.when)}: {plain(step.text)} ({'done' if step.done else 'planned'})",
+                f"{step.when}: {step.text} ({'done' if step.done else 'planned'})",  # Markdown
             )
             _textbox(
                 ctx,
@@ -2369,15 +2363,16 @@ def _add_chart(
         "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
         "line": XL_CHART_TYPE.LINE_MARKERS,
     }[spec.type]
-    horizontal = spec.type == "bar" and max(len(c) for c in spec.categories) > 12
+    categories = [plain(c) for c in spec.categories]  # tree text is inline Markdown
+    horizontal = spec.type == "bar" and max(len(c) for c in categories) > 12
     # Horizontal bars are drawn bottom-up: give them the categories in reverse, so the first
     # is read first (reversing the axis instead moves the value axis to the top).
     order = slice(None, None, -1) if horizontal else slice(None)
     data = _ChartData(number_format=spec.number_format)
-    data.categories = list(spec.categories)[order]
+    data.categories = categories[order]
     # (and the series too: bars within a category are drawn bottom-up as well)
     for series in spec.series[order]:
-        data.add_series(series.name, list(series.values)[order])
+        data.add_series(plain(series.name), list(series.values)[order])
     # repr: 1 and 1.0 (or "1") are written differently, though equal as keys.
     data.key = (
         spec.number_format,
@@ -2782,7 +2777,7 @@ def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, in
     tree.insert(tree.index(crown._element), brim._element)
     if slide.shapes.turbo_add_enabled:  # the group's shapes took ids the slide's count skipped
         slide.shapes.turbo_add_enabled = True
-    _set_alt(group, plain(hat.heading or hat.key or "hat"))
+    _set_alt(group, hat.heading or hat.key or "hat")
 
 
 SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {

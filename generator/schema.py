@@ -48,8 +48,9 @@ def reference_markdown() -> str:
         "# Content format, version 1",
         "",
         "Generated from `generator/model.py` by `python -m generator.schema`; do not edit by hand.",
-        "Keys are English; values are in the project's language. Text may use inline Markdown",
-        "(`**bold**`, `*italic*`, `[link](https://...)`); a link must start with `https://`,",
+        "Keys are English; values are in the project's language. Text is shown exactly as written,",
+        "except in the fields marked *(Markdown)*: those may use inline Markdown (`**bold**`,",
+        "`*italic*`, `[link](https://...)`), and a link there must start with `https://`,",
         "`http://`, `mailto:` or `tel:` (a link to a file, a network share or a program is an",
         "error). Only fields marked **required** must be present; the documents adapt when",
         "anything else is absent.",
@@ -87,6 +88,8 @@ def reference_markdown() -> str:
         lines += ["| field | required | meaning |", "| --- | --- | --- |"]
         for name, info in cls.model_fields.items():
             doc = " ".join((info.description or "").split()).replace("|", "\\|")
+            if model.allows_markdown(info):
+                doc = f"*(Markdown)* {doc}"
             lines.append(f"| `{name}` | {'yes' if info.is_required() else ''} | {doc} |")
         lines.append("")
     return "\n".join(lines)

@@ -50,7 +50,7 @@ from jinja2.nodes import Concat
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
-from . import model
+from . import inline, model
 from .errors import TemplateProblem
 from .reader import dotted, parse_yaml, read_yaml
 from .resources import default_templates_dir
@@ -517,6 +517,27 @@ def raw_yaml(value: Any) -> RawYaml:
     return RawYaml(value)
 
 
+def _plain_filter(value: Any) -> Any:
+    """The ``text`` filter: content shown exactly as written (None stays None: absent)."""
+    return None if value is None else inline.escape(str(value))
+
+
+def _bold_filter(value: Any) -> Any:
+    """The ``bold`` filter: content or a label as one bold span, exactly as written."""
+    return None if value is None else inline.emphasis(str(value), "**")
+
+
+def _italic_filter(value: Any) -> Any:
+    """The ``italic`` filter: content or a label as one italic span, exactly as written."""
+    return None if value is None else inline.emphasis(str(value), "*")
+
+
+def _link_filter(value: Any, href: Any) -> str:
+    """The ``link`` filter: the text, exactly as written, linking to ``href`` where that is a
+    web, mail or phone address."""
+    return inline.link(str(value), str(href))
+
+
 def yaml_scalar(value: Any) -> str:
     """Write any template value as a YAML flow scalar (JSON is valid YAML)."""
     if isinstance(value, RawYaml):
@@ -909,6 +930,12 @@ def _environment(search_path: tuple[Path, ...]) -> SandboxedEnvironment:
     )
     env.filters["raw"] = raw_yaml
     _bound_filters(env)
+    # Document text fields hold inline Markdown; content is never glued into Markdown but goes
+    # through these, so that it is shown exactly as written (issue 15 item 14).
+    env.filters["text"] = _plain_filter
+    env.filters["bold"] = _bold_filter
+    env.filters["italic"] = _italic_filter
+    env.filters["link"] = _link_filter
     return env
 
 

@@ -30,8 +30,10 @@ def test_picture_with_a_file_name_as_alt_text_fails_naming_it(workspace: Path) -
     packaged = default_templates_dir() / "deck" / "blocks" / "story.yaml.j2"
     override = workspace / "templates" / "deck" / "blocks" / "story.yaml.j2"
     text = packaged.read_text(encoding="utf-8")
-    assert "alt: {{ lead.alt }}" in text
-    write(override, text.replace("alt: {{ lead.alt }}", 'alt: {{ lead.path.split("/")[-1] }}'))
+    assert "alt: {{ lead.alt | text }}" in text
+    write(
+        override, text.replace("alt: {{ lead.alt | text }}", 'alt: {{ lead.path.split("/")[-1] }}')
+    )
     lines = (workspace / PROJECT).read_text(encoding="utf-8").splitlines()
     line = lines.index("  - file: images/impressie.png") + 1
 
