@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .formats import MONTH, QUARTER, Formatter
-from .inline import plain
+from .inline import escape, plain
 
 if TYPE_CHECKING:
     from .build import Document
@@ -179,7 +179,7 @@ def _fill(template: str, **values: str) -> str:
 
 
 def _items(values: Sequence[str], limit: int = 3) -> str:
-    return "; ".join(plain(v).rstrip(".") for v in values[:limit])
+    return "; ".join(v.rstrip(".") for v in values[:limit])
 
 
 class _Planner:
@@ -189,7 +189,7 @@ class _Planner:
         self.c = content
         self.t = labels["engagement_plan"]
         self.fmt = fmt
-        self.project_title = plain(content.project.title)
+        self.project_title = content.project.title
         self.meeting = content.project.date
         self.open = [m for m in content.timeline if not m.done]
         words = [w.casefold() for w in self.t.get("decision_keywords", [])]
@@ -214,16 +214,16 @@ class _Planner:
             text,
             day,
             self.when(m.when, day),
-            _fill(event, milestone=plain(m.milestone)),
+            _fill(event, milestone=m.milestone),
         )
 
     def actions(
         self, audience: Audience, tools: Sequence[str], tips: Sequence[str]
     ) -> list[Action]:
         t, a, ev = self.t, self.t["actions"], self.t["events"]
-        name = plain(audience.name).casefold() if audience.name.isupper() else plain(audience.name)
+        name = audience.name.casefold() if audience.name.isupper() else audience.name
         who = name[:1].lower() + name[1:] if name[1:2].islower() else name
-        occasion = plain(self.c.project.occasion or self.project_title)
+        occasion = self.c.project.occasion or self.project_title
         out: list[Action] = []
         if self.meeting is not None:
             out.append(
@@ -251,7 +251,7 @@ class _Planner:
                 self.milestone(
                     self.decision,
                     "decision",
-                    _fill(text, milestone=plain(self.decision.milestone)),
+                    _fill(text, milestone=self.decision.milestone),
                     ev["decision"],
                 )
             )
@@ -263,12 +263,12 @@ class _Planner:
                         f"kvs-{_slug(x.department)}",
                         _fill(
                             a["kvs"],
-                            department=plain(x.department),
+                            department=x.department,
                             opportunity=plain(x.opportunity or ""),
                         ).rstrip(": "),
                         day,
                         self.when(x.when, day),
-                        _fill(ev["kvs"], department=plain(x.department)),
+                        _fill(ev["kvs"], department=x.department),
                     )
                 )
         kinds: dict[str, list[str]] = t.get("tip_kinds", {})
@@ -276,7 +276,7 @@ class _Planner:
             low = tip.casefold()
             kind = next((k for k, words in kinds.items() if any(w in low for w in words)), None)
             made = self.tip_actions(kind, who, audience) if kind else []
-            out += made or [Action(f"tip-{_slug(tip)}", plain(tip))]
+            out += made or [Action(f"tip-{_slug(tip)}", tip)]
         dated = sorted((x for x in out if x.date is not None), key=lambda x: x.date or dt.date.min)
         return dated + [x for x in out if x.date is None]
 
@@ -289,16 +289,14 @@ class _Planner:
             if visit is None:
                 return [Action("visit-undated", _fill(a["visit_undated"], audience=who))]
             day = when_date(visit.when)
-            what = ", ".join(
-                plain(x) for x in (visit.title, visit.where, self.when(visit.when, day)) if x
-            )
+            what = ", ".join(x for x in (visit.title, visit.where, self.when(visit.when, day)) if x)
             return [
                 Action(
                     "visit",
                     _fill(a["visit"], audience=who, visit=what),
                     day,
                     self.when(visit.when, day),
-                    _fill(ev["visit"], visit=plain(visit.title)),
+                    _fill(ev["visit"], visit=visit.title),
                 )
             ]
         if kind == "steering":
@@ -317,7 +315,7 @@ class _Planner:
             return [
                 Action(
                     "early",
-                    _fill(a["early"], milestone=plain(self.decision.milestone)),
+                    _fill(a["early"], milestone=self.decision.milestone),
                     day,
                     self.fmt.date(day),
                     _fill(ev["early"], title=self.project_title),
@@ -328,7 +326,7 @@ class _Planner:
                 self.milestone(
                     m,
                     "results",
-                    _fill(a["results"], audience=who, milestone=plain(m.milestone)),
+                    _fill(a["results"], audience=who, milestone=m.milestone),
                     ev["results"],
                 )
                 for m in self.open
@@ -344,12 +342,12 @@ class _Planner:
             return out
         if kind == "celebrate" and self.open:
             last = self.open[-1]
-            holder = plain(c.project.portfolio_holder or self.t["holder_default"])
+            holder = c.project.portfolio_holder or self.t["holder_default"]
             return [
                 self.milestone(
                     last,
                     "celebrate",
-                    _fill(a["celebrate"], holder=holder, milestone=plain(last.milestone)),
+                    _fill(a["celebrate"], holder=holder, milestone=last.milestone),
                     ev["celebrate"],
                 )
             ]
@@ -362,7 +360,7 @@ class _Planner:
         if kind == "programmes" and c.policy:
             out = []
             if c.policy.contributions:
-                items = [f"{x.programme}: {x.contribution}" for x in c.policy.contributions]
+                items = [f"{x.programme}: {plain(x.contribution)}" for x in c.policy.contributions]
                 out.append(Action("programmes", _fill(a["programmes"], items=_items(items))))
             elif c.policy.programmes:
                 out.append(
@@ -381,7 +379,7 @@ class _Planner:
             return [Action("common", _fill(a["common"], departments=departments, gains=gains))]
         if kind == "image" and c.images:
             image = next((i for i in c.images if i.role == "artist-impression"), c.images[0])
-            return [Action("image", _fill(a["image"], caption=plain(image.caption or image.alt)))]
+            return [Action("image", _fill(a["image"], caption=image.caption or image.alt))]
         if kind == "attention" and self.open:
             # After the next milestone: at the start of the quarter that follows it.
             m = self.open[0]
@@ -390,7 +388,7 @@ class _Planner:
             return [
                 Action(
                     f"attention-{_slug(m.milestone)}",
-                    _fill(a["attention"], audience=who, milestone=plain(m.milestone)),
+                    _fill(a["attention"], audience=who, milestone=m.milestone),
                     after,
                     self.fmt.date(f"{after.year}-Q{_quarter(after)[1]}", short=True)
                     if after
@@ -418,7 +416,7 @@ def engagement_plan(
         actions = planner.actions(audience, stage.tools, stage.tips)
         objections = (
             tuple(
-                (plain(o.objection), plain(o.answer) if o.answer else t["no_answer"])
+                (o.objection, plain(o.answer) if o.answer else t["no_answer"])
                 for o in content.objections
             )
             if audience.focus == "added-value"
@@ -427,9 +425,9 @@ def engagement_plan(
         plans.append(
             AudiencePlan(
                 key,
-                plain(audience.name),
-                plain(audience.who or ""),
-                plain(stage.goal),
+                audience.name,
+                audience.who or "",
+                stage.goal,
                 tuple(t["tool_names"].get(tool, tool) for tool in stage.tools),
                 tuple(_unique(actions)),
                 objections,
@@ -437,8 +435,8 @@ def engagement_plan(
         )
     return EngagementPlan(
         project.slug,
-        plain(content.project.title),
-        plain(content.project.municipality),
+        content.project.title,
+        content.project.municipality,
         content.language,
         t,
         labels["stage_names"].get(content.stage, content.stage),
@@ -512,10 +510,12 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
         p = body.makeelement(w._W_P)
         sect.addprevious(p)
         w._set_style(p, _style_id(style, normal))
+        # The plan's texts are plain text (Markdown fields were made plain when planning):
+        # escaped, they are shown exactly as written.
         if bold_lead:
-            w._add_runs(p, doc.part, bold_lead, bold=True)
+            w._add_runs(p, doc.part, escape(bold_lead), bold=True)
         if text:
-            w._add_runs(p, doc.part, text)
+            w._add_runs(p, doc.part, escape(text))
         return p
 
     def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
@@ -553,7 +553,7 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
                 p = w._sub(tc, "p")
                 w._spacing(p, before="0", after="0")
                 w._add_runs(
-                    p, doc.part, text, bold=r == 0 or None, color=colour if r == 0 else None
+                    p, doc.part, escape(text), bold=r == 0 or None, color=colour if r == 0 else None
                 )
         paragraph()  # a table is never the body's last element before its section properties
 
