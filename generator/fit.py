@@ -28,10 +28,11 @@ from PIL import ImageFont
 
 from . import font_metrics
 
-# Metric-compatible replacements (same advance widths), as LibreOffice uses them.
+# Metric-compatible replacements (same advance widths), as LibreOffice uses them. Not "Calibri
+# Light": Carlito has no light face and LibreOffice renders it in its fallback font, so it is
+# measured as that fallback (with a warning), never as the narrower Carlito.
 METRIC_ALIASES = {
     "calibri": "Carlito",
-    "calibri light": "Carlito",
     "cambria": "Caladea",
     "arial": "Liberation Sans",
     "arial narrow": "Liberation Sans Narrow",

@@ -166,3 +166,14 @@ def test_any_codepoint_is_measured_without_raising(family: str) -> None:
 def test_hidden_characters_take_no_room() -> None:
     plain = text_width_pt("verlichting", "Calibri", False, 20)
     assert text_width_pt("ver\u00adlich\u200bting\ufeff", "Calibri", False, 20) == plain
+
+
+def test_calibri_light_is_measured_as_libreoffice_renders_it() -> None:
+    """Carlito has no light face: LibreOffice renders 'Calibri Light' (Office's default heading
+    font) in its fallback, which is wider; measured as Carlito, titles ran off the slide's PDF."""
+    if measured_as_itself("Calibri Light"):
+        pytest.skip("Calibri Light is installed here: it is measured as itself")
+    text = "Terugverdiend in 2030, daarna € 141.000 per jaar"
+    light = text_width_pt(text, "Calibri Light", False, 28)
+    assert light == text_width_pt(text, "DejaVu Sans", False, 28)
+    assert light > text_width_pt(text, "Calibri", False, 28) * 1.1

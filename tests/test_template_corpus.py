@@ -154,3 +154,16 @@ def test_no_text_leaves_its_box_on_any_template(
     pdfs = render_pdfs([b.path for b in doubters], tmp_path / "pdf")
     problems = {b.name: found for b in doubters if (found := layout_problems(b.path, pdfs[b.path]))}
     assert not problems
+
+
+def test_a_template_in_calibri_light_warns_once_with_the_substitute(tmp_path: Path) -> None:
+    """Mecanon's headings are Calibri Light: the build says it measures them as DejaVu Sans."""
+    from generator.build import font_warnings
+    from generator.themes import resolve_theme
+
+    theme_dir = tmp_path / "templates" / "themes" / "m"
+    theme_dir.mkdir(parents=True)
+    shutil.copy(ROOT / "tests/data/templates/pptx/mecanon-ufrj.potx", theme_dir / "deck.potx")
+    theme = resolve_theme("m", None, tmp_path)
+    messages = [p.message for p in font_warnings(theme)]
+    assert any("'Calibri Light'" in m and "DejaVu Sans" in m for m in messages), messages
