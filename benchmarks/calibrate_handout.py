@@ -1,4 +1,4 @@
-"""How well the handout prediction (generator.handout_layout) matches LibreOffice.
+"""How well the handout prediction (generator.handout.layout) matches LibreOffice.
 
 Usage: ``python benchmarks/calibrate_handout.py [--projects N] [--save FILE.json]``.
 
@@ -31,11 +31,11 @@ import workspace as ws_mod  # noqa: E402
 
 def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]]:
     """(name, handout, theme, created) for every handout of the corpus workspaces."""
-    from generator.build import plan, render_all
-    from generator.loader import load_workspace
-    from generator.writer import document_time
-    from tests.test_handout_fit import matrix_workspace
-    from tests.test_handout_layout import bare_workspace
+    from generator.content.loader import load_workspace
+    from generator.pipeline.build import plan, render_all
+    from generator.pipeline.writer import document_time
+    from tests.handout.test_fit import matrix_workspace
+    from tests.handout.test_layout import bare_workspace
     from tests.test_word_templates import corpus_workspace
 
     items = []
@@ -55,10 +55,10 @@ def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]
 
 
 def main() -> int:
-    from generator.docx_builder import DENSITIES
-    from generator.handout_fit import FitJob, _measure, build_variant, drop_order
-    from generator.handout_layout import geometry, predict
-    from tests.test_handout_layout import measured_share
+    from generator.handout.builder import DENSITIES
+    from generator.handout.fit import FitJob, _measure, build_variant, drop_order
+    from generator.handout.layout import geometry, predict
+    from tests.handout.test_layout import measured_share
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=12)

@@ -49,9 +49,9 @@ def _import_seconds(module: str, env: dict[str, str] | None, cwd: Path) -> float
 
 def phases(root: Path, out: Path) -> list[tuple[str, float]]:
     """Seconds per phase of one in-process build of ``root`` (no profiler)."""
-    from generator.build import build_documents, plan, render_all
-    from generator.loader import load_workspace
-    from generator.writer import OutputLock
+    from generator.content.loader import load_workspace
+    from generator.pipeline.build import build_documents, plan, render_all
+    from generator.pipeline.writer import OutputLock
 
     timings: list[tuple[str, float]] = []
     start = time.perf_counter()
@@ -90,13 +90,20 @@ def main(argv: list[str] | None = None) -> int:
             env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env["PYTHONPATH"] = str(source)
             example = source / "content"
-        from generator.build import build
+        from generator.pipeline.build import build
 
         root = ws_mod.make_programme(Path(tmp) / "ws", args.projects, 3, example)
         build(root, out=Path(tmp) / "warm", jobs=1)  # warm: bytecode, fonts, file caches
 
         print("imports (fresh interpreter, minus a bare start):")
-        for module in ("click", "generator.cli", "generator.build", "pptx", "docx", "jinja2"):
+        for module in (
+            "click",
+            "generator.app.cli",
+            "generator.pipeline.build",
+            "pptx",
+            "docx",
+            "jinja2",
+        ):
             print(f"  {module:<20} {_import_seconds(module, env, Path(tmp)):6.3f} s")
         heavy = "pptx, docx, jinja2, yaml, pydantic, babel, PIL"
         print(f"  {'all of ' + heavy:<20} {_import_seconds(heavy, env, Path(tmp)):6.3f} s")

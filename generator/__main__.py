@@ -1,5 +1,5 @@
 """``python -m generator``: the same as the ``pitchkit`` command."""
 
-from .cli import main
+from generator.app.cli import main
 
 main()

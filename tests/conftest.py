@@ -79,7 +79,7 @@ def workspace(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The output folder of one build of the example workspace."""
-    from generator.build import build
+    from generator.pipeline.build import build
 
     root = tmp_path_factory.mktemp("built")
     shutil.copytree(EXAMPLE_CONTENT, root / "content")
@@ -109,7 +109,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     if os.environ.get("PITCHKIT_REQUIRE_LIBREOFFICE") != "1":
         return
-    from generator.pdf import find_soffice
+    from generator.export.pdf import find_soffice
 
     if find_soffice() is None:
         raise pytest.UsageError("PITCHKIT_REQUIRE_LIBREOFFICE=1 but LibreOffice is not installed")

@@ -33,7 +33,7 @@ class Line:
 
 def render_pdfs(pptx_files: list[Path], out: Path) -> dict[Path, Path]:
     """Convert every file in one LibreOffice run; return source -> PDF."""
-    from generator.pdf import find_soffice
+    from generator.export.pdf import find_soffice
 
     soffice = find_soffice()
     assert soffice is not None, "LibreOffice is not installed"

@@ -18,17 +18,16 @@ from typing import Any
 import pytest
 from pptx import Presentation
 
-from generator.build import plan
-from generator.doctree import Deck, Slide
-from generator.loader import load_workspace
-from generator.pdf import find_soffice
-from generator.pptx_builder import build_deck
-from generator.render import render_documents
-from generator.selection import select
-from generator.templating import TemplateLibrary
-
-from .conftest import MINIMAL_PROJECT
-from .deck_check import layout_problems, render_pdfs
+from generator.compose.doctree import Deck, Slide
+from generator.compose.render import render_documents
+from generator.compose.selection import select
+from generator.compose.templating import TemplateLibrary
+from generator.content.loader import load_workspace
+from generator.deck.builder import build_deck
+from generator.export.pdf import find_soffice
+from generator.pipeline.build import plan
+from tests.conftest import MINIMAL_PROJECT
+from tests.deck_check import layout_problems, render_pdfs
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = ROOT / "tests" / "data" / "long" / "content"

@@ -11,12 +11,11 @@ import pymupdf
 import pytest
 from docx import Document
 
-from generator.build import plan, render_all
-from generator.loader import load_workspace
-from generator.pdf import find_soffice
-
-from .conftest import EXAMPLE_CONTENT
-from .deck_check import render_pdfs
+from generator.content.loader import load_workspace
+from generator.export.pdf import find_soffice
+from generator.pipeline.build import plan, render_all
+from tests.conftest import EXAMPLE_CONTENT
+from tests.deck_check import render_pdfs
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
 SLUG = "slimme-verlichting"

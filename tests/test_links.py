@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from generator.cli import cli
-from generator.pdf import find_soffice
+from generator.app.cli import cli
+from generator.export.pdf import find_soffice
 
 PROJECT = "content/slimme-verlichting/project.yaml"
 

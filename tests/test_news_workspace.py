@@ -16,7 +16,7 @@ from docx import Document
 from lxml import etree
 from pptx import Presentation
 
-from generator.build import build
+from generator.pipeline.build import build
 
 NEWS = Path(__file__).resolve().parent / "data" / "workspaces" / "news"
 NL = "slim-parkeren-damcentrum"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from .conftest import write
+from tests.conftest import write
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,8 +92,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "generator/_defaults/templates/deck/base.yaml.j2" in names
     assert "generator/_defaults/templates/themes/default/deck.pptx" in names
     assert "generator/_defaults/content/slimme-verlichting/images/impressie.png" in names
-    assert "generator/font_metrics.json.gz" in names
-    assert "generator/font_metrics.LICENSES.txt" in names
+    assert "generator/theme/font_metrics.json.gz" in names
+    assert "generator/theme/font_metrics.LICENSES.txt" in names
     venv = root / "venv"
     done = _run(sys.executable, "-m", "venv", venv, cwd=root)
     assert done.returncode == 0, done.stderr

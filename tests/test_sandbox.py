@@ -20,14 +20,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from generator import templating
-from generator.cli import cli
+from generator.app.cli import cli
+from generator.app.watch import Target, Watcher
+from generator.compose import templating
+from generator.compose.templating import TemplateLibrary
 from generator.errors import TemplateProblem
 from generator.resources import default_templates_dir
-from generator.templating import TemplateLibrary
-from generator.watch import Target, Watcher
-
-from .conftest import MINIMAL_PROJECT, write
+from tests.conftest import MINIMAL_PROJECT, write
 
 BASE = "templates/deck/base.yaml.j2"
 SECRET = "TOPSECRET-7d1c"
@@ -217,10 +216,10 @@ def _assert_plain(value: Any, where: str) -> None:
 
 
 def test_every_template_value_is_plain_read_only_data(workspace: Path) -> None:
-    from generator.loader import load_workspace
-    from generator.programme import programme_context
-    from generator.render import build_context
-    from generator.selection import select
+    from generator.compose.programme import programme_context
+    from generator.compose.render import build_context
+    from generator.compose.selection import select
+    from generator.content.loader import load_workspace
 
     ws = load_workspace(workspace)
     for project in ws.projects:

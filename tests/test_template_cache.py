@@ -16,13 +16,14 @@ import pytest
 from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from generator import layouts, pptx_builder
-from generator.doctree import Deck
-from generator.layouts import content_area, match_layouts, open_template
-from generator.pptx_builder import build_deck
-from generator.themes import Theme, ThemeSpec, resolve_theme
-from generator.writer import normalize_zip
-from tests.test_pptx_builder import DATA, TEMPLATES, WHEN, every_kind, theme
+from generator.compose.doctree import Deck
+from generator.deck import builder as pptx_builder
+from generator.deck import layouts
+from generator.deck.builder import build_deck
+from generator.deck.layouts import content_area, match_layouts, open_template
+from generator.pipeline.writer import normalize_zip
+from generator.theme.themes import Theme, ThemeSpec, resolve_theme
+from tests.deck.test_builder import DATA, TEMPLATES, WHEN, every_kind, theme
 
 
 def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:

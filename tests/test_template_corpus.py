@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from generator.check import deck_artwork
-from generator.layouts import open_template
-from generator.pdf import find_soffice
-
-from .conftest import ooxml_errors
-from .deck_check import layout_problems, render_pdfs
-from .test_deck_render import Built, decks_of
+from generator.checks.check import deck_artwork
+from generator.deck.layouts import open_template
+from generator.export.pdf import find_soffice
+from tests.conftest import ooxml_errors
+from tests.deck_check import layout_problems, render_pdfs
+from tests.test_deck_render import Built, decks_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "templates" / "pptx"
@@ -158,8 +157,8 @@ def test_no_text_leaves_its_box_on_any_template(
 
 def test_a_template_in_calibri_light_warns_once_with_the_substitute(tmp_path: Path) -> None:
     """Mecanon's headings are Calibri Light: the build says it measures them as DejaVu Sans."""
-    from generator.build import font_warnings
-    from generator.themes import resolve_theme
+    from generator.pipeline.build import font_warnings
+    from generator.theme.themes import resolve_theme
 
     theme_dir = tmp_path / "templates" / "themes" / "m"
     theme_dir.mkdir(parents=True)

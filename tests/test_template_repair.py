@@ -15,8 +15,8 @@ from lxml import etree
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
-from generator.cli import cli
-from generator.layouts import (
+from generator.app.cli import cli
+from generator.deck.layouts import (
     artwork_boxes,
     content_area,
     explain_template,

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from generator.build import build
+from generator.content.loader import load_workspace
 from generator.errors import ContentError
-from generator.loader import load_workspace
-
-from .conftest import write
+from generator.pipeline.build import build
+from tests.conftest import write
 
 
 def test_projects_get_the_groups_in_their_language(workspace: Path) -> None:

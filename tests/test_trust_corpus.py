@@ -22,11 +22,10 @@ from docx import Document
 from PIL import Image
 from pptx import Presentation
 
-from generator.cli import cli
+from generator.app.cli import cli
 from generator.errors import BuildError
-from generator.writer import OutputLock, check_targets
-
-from .conftest import write
+from generator.pipeline.writer import OutputLock, check_targets
+from tests.conftest import write
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -623,9 +622,9 @@ def test_every_corpus_file_is_used() -> None:
 def test_template_time_is_bounded(
     copy: Path, previous: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.templating
+    import generator.compose.templating
 
-    monkeypatch.setattr(generator.templating, "MAX_SECONDS", 0.5)
+    monkeypatch.setattr(generator.compose.templating, "MAX_SECONDS", 0.5)
     before = snapshot(previous / "output")
     # Ten billion loop steps and no output: only a clock can stop it.
     template(

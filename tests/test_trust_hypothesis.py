@@ -25,7 +25,7 @@ from lxml import etree
 from PIL import Image
 from pptx import Presentation
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 ODD = [
     "",
@@ -218,9 +218,9 @@ def check_document(path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_page_fit(monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.pdf
+    import generator.export.pdf
 
-    monkeypatch.setattr(generator.pdf, "find_soffice", lambda: None)
+    monkeypatch.setattr(generator.export.pdf, "find_soffice", lambda: None)
 
 
 @settings(

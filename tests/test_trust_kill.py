@@ -24,7 +24,7 @@ from docx import Document
 from PIL import Image
 from pptx import Presentation
 
-from .conftest import write
+from tests.conftest import write
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX process groups")
 

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.pdf import find_soffice
-from generator.processes import remove_stale_work_folders
-
-from .conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
+from generator.export.pdf import find_soffice
+from generator.pipeline.processes import remove_stale_work_folders
+from tests.conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads processes from /proc"

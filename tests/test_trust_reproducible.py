@@ -2,7 +2,7 @@
 
 Two builds of the same content give byte-identical files: serial or with ``--jobs 2``, with the
 time from ``project.date`` or from SOURCE_DATE_EPOCH, and the PDFs too (LibreOffice stamps the
-clock into them; :func:`generator.writer.normalize_pdf` takes it out again).
+clock into them; :func:`generator.pipeline.writer.normalize_pdf` takes it out again).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from generator.cli import cli
+from generator.app.cli import cli
 from generator.errors import BuildError
-from generator.pdf import find_soffice
-from generator.writer import Folder, normalize_pdf
-
-from .conftest import write
+from generator.export.pdf import find_soffice
+from generator.pipeline.writer import Folder, normalize_pdf
+from tests.conftest import write
 
 DATED = """\
 project:
@@ -207,7 +206,7 @@ def test_package_bytes_is_the_library_save_with_fixed_times() -> None:
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Inches
 
-    from generator.writer import normalize_zip, package_bytes
+    from generator.pipeline.writer import normalize_zip, package_bytes
 
     when = dt.datetime(2027, 3, 11, 9, 0)
     prs = pptx.Presentation()
@@ -257,7 +256,7 @@ def test_the_example_builds_to_the_same_bytes_without_the_machines_fonts(
         [
             sys.executable,
             "-c",
-            "from generator.fit import font_file; print(font_file('Calibri'))",
+            "from generator.theme.metrics import font_file; print(font_file('Calibri'))",
         ],
         env=env,
         capture_output=True,

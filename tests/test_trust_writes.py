@@ -16,15 +16,14 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
-from generator import handout_fit
-from generator.build import build
-from generator.cli import cli
+from generator.app.cli import cli
+from generator.app.preview import find_pdftoppm, render_pages
 from generator.errors import BuildError, ContentError
-from generator.pdf import find_soffice
-from generator.preview import find_pdftoppm, render_pages
-from generator.writer import Folder, OutputLock
-
-from .conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
+from generator.export.pdf import find_soffice
+from generator.handout import fit as handout_fit
+from generator.pipeline.build import build
+from generator.pipeline.writer import Folder, OutputLock
+from tests.conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="symbolic links and /proc")
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")

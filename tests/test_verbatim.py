@@ -24,10 +24,9 @@ from hypothesis import strategies as st
 from pptx import Presentation
 from pydantic import BaseModel
 
-from generator.build import build
-from generator.model import ProjectFile, allows_markdown
-
-from .conftest import EXAMPLE_CONTENT
+from generator.content.model import ProjectFile, allows_markdown
+from generator.pipeline.build import build
+from tests.conftest import EXAMPLE_CONTENT
 
 PROJECT = "slimme-verlichting"
 

@@ -26,14 +26,13 @@ from docx.oxml.ns import qn
 from lxml import etree
 from PIL import Image
 
-from generator.build import build
-from generator.docx_builder import build_handout, neutralise_template, template_warnings
-from generator.pdf import export_pdfs, find_soffice
+from generator.export.pdf import export_pdfs, find_soffice
+from generator.handout.builder import build_handout, neutralise_template, template_warnings
+from generator.pipeline.build import build
 from generator.resources import default_templates_dir
-from generator.themes import Theme, resolve_theme
-
-from .conftest import EXAMPLE_CONTENT, REPO, ooxml_errors
-from .test_docx_builder import handout
+from generator.theme.themes import Theme, resolve_theme
+from tests.conftest import EXAMPLE_CONTENT, REPO, ooxml_errors
+from tests.handout.test_builder import handout
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -1,11 +1,11 @@
-"""Regenerate generator/font_metrics.json.gz: the font metrics pitchkit measures text with.
+"""Regenerate generator/theme/font_metrics.json.gz: the font metrics pitchkit measures text with.
 
 Run once, with the fonts installed and fontTools available (``pip install '.[tools]'``):
 
     python tools/extract_font_metrics.py [FONT_DIR ...]   # default: /usr/share/fonts
 
-Per face it keeps what :mod:`generator.font_metrics` needs to measure a line as HarfBuzz lays it
-out (as Pillow's raqm layout did, when pitchkit measured with the installed fonts): units per em,
+Per face it keeps what :mod:`generator.theme.font_metrics` needs to measure a line as HarfBuzz lays
+it out (as Pillow's raqm layout did, when pitchkit measured with the installed fonts): units per em,
 the vertical metrics (hhea, OS/2 typo and win), the cmap, every glyph's advance width, the default
 ligatures (GSUB ``liga``/``clig``/``rlig`` ligature substitutions) and the pair kerning of the
 ``kern`` feature (GPOS pair adjustments, per lookup and subtable as the font has them; the old
@@ -13,7 +13,7 @@ ligatures (GSUB ``liga``/``clig``/``rlig`` ligature substitutions) and the pair 
 The fonts are Debian 12's fonts-crosextra-carlito, fonts-crosextra-caladea, fonts-liberation
 (1.07.4: Liberation 2 has no Narrow and a wider middle dot than Arial's) and fonts-dejavu-core;
 their licences (SIL OFL 1.1; GPL 2 with the font exception; Bitstream Vera) are recorded in
-generator/font_metrics.LICENSES.txt.
+generator/theme/font_metrics.LICENSES.txt.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def main(argv: list[str]) -> int:
     if missing:
         print("missing font files: " + ", ".join(missing), file=sys.stderr)
         return 1
-    out = Path(__file__).resolve().parents[1] / "generator" / "font_metrics.json.gz"
+    out = Path(__file__).resolve().parents[1] / "generator" / "theme" / "font_metrics.json.gz"
     # Each face is a JSON string of its own: a process parses only the faces it measures with.
     packed = {
         key: json.dumps(face, separators=(",", ":"), sort_keys=True) for key, face in faces.items()

@@ -1,0 +1,1 @@
+"""The command line, watch, preview and progress reporting."""

@@ -1,0 +1,1 @@
+"""pitchkit check: accessibility, contrast, editorial rules."""

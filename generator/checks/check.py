@@ -1,0 +1,525 @@
+"""``pitchkit check``: everything a build does except writing, then checks what it would write.
+
+Contract: :func:`check_workspace` loads and validates the content (raising ContentError on errors,
+like a build), renders every template and builds every document in memory, and checks the documents
+as a reader would get them: accessibility (:mod:`generator.checks.accessibility`), colour contrast
+(:mod:`generator.checks.contrast`) and fit (text that runs out of its box, measured with
+:mod:`generator.theme.metrics`; a handout longer than one page, counted by LibreOffice when it is
+installed). It writes nothing to the workspace and returns a :class:`CheckResult` whose
+:class:`Finding` rows each name project, audience, document, slide or section, and field.
+:func:`check_documents` runs the same checks on documents a build has already made.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from generator.app.progress import pptx_slide_count
+from generator.checks.accessibility import (
+    Issue,
+    Severity,
+    deck_accessibility,
+    handout_accessibility,
+    short,
+)
+from generator.checks.contrast import deck_contrast, handout_contrast
+from generator.content.loader import Project, Workspace, load_workspace
+from generator.errors import Problem
+from generator.pipeline.build import (
+    Document,
+    build_documents,
+    plan,
+    render_all,
+    template_warnings,
+    with_engagement_plans,
+)
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+NS = {"a": A}
+#: Text may run over its box by this much (points) before it counts: rounding, not overflow.
+FIT_SLACK_PT = 1.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One error or warning, located as precisely as known."""
+
+    severity: Severity
+    rule: str
+    message: str
+    project: str | None = None
+    audience: str | None = None
+    document: str | None = None
+    where: str | None = None
+    field: str | None = None
+    hint: str | None = None
+    source: str | None = None
+
+    def render(self) -> str:
+        """One line: ``project/audience document, where: field: message; hint (source)``."""
+        head = "/".join(p for p in (self.project, self.audience) if p)
+        place = ", ".join(p for p in (head, self.document, self.where) if p)
+        parts = [p for p in (self.source, place, self.field) if p]
+        text = ": ".join([*parts, self.message])
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+@dataclass
+class CheckResult:
+    """What the check found: counts, every finding, and handout page counts where known."""
+
+    projects: int
+    documents: int
+    findings: list[Finding] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
+    pages_checked: bool = False
+    names: list[str] = field(default_factory=list)
+    """File names of the documents checked, in build order."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+Progress = Callable[[str], None]
+
+
+def check_workspace(
+    path: Path, *, pages: bool = True, progress: Progress | None = None
+) -> CheckResult:
+    """Validate, build in memory and check every document (see the module contract).
+
+    ``pages=False`` skips counting the handout pages with LibreOffice.
+    """
+    say = progress or (lambda _message: None)
+    workspace = load_workspace(path)
+    workspace.warnings += template_warnings(workspace)
+    out = workspace.root / "output"
+    rendered = render_all(workspace, plan(workspace))
+    documents: list[Document] = []
+    for item in rendered:
+        documents += build_documents(item, out)
+        say(f"built {item.job.project.slug} for {item.job.audience_key}")
+    from generator.compose.programme import (
+        programme_documents,  # every project side by side, as build makes it
+    )
+
+    documents += programme_documents(workspace, out)
+    # The project lead's engagement plans are checked like what the audience gets (not the page).
+    documents = with_engagement_plans(workspace, documents, workspace.projects, out)
+    # Handouts were fitted to one page as the build fits them (predicted; what the prediction
+    # cannot fit is measured here as in a build, its cache read, never saved), so what is checked
+    # is what would be written; then LibreOffice counts the pages of every handout.
+    from generator.handout.fit import fit_build
+
+    fitted = fit_build(rendered, documents, out, say, soffice=True if pages else None)
+    workspace.warnings.extend(fitted.problems)
+    counted = _count_pages(workspace, documents, say) if pages else None
+    result = check_documents(workspace, documents, counted)
+    result.pages_checked = counted is not None
+    return result
+
+
+def check_documents(
+    workspace: Workspace,
+    documents: Sequence[Document],
+    pages: Mapping[Path, int] | None = None,
+) -> CheckResult:
+    """Check built documents; ``pages`` maps a document path to its page count where known."""
+    findings = [_from_problem(p, workspace.root) for p in workspace.warnings]
+    findings += [
+        _from_problem(p, workspace.root, "example-text") for p in _example_text_left(workspace)
+    ]
+    projects = {p.slug: p for p in workspace.projects}
+    page_counts: dict[str, int] = {}
+    for d in documents:
+        project = projects.get(d.project)
+        known = d.pages if d.pages is not None else (pages or {}).get(d.path)
+        if known is None and d.path.suffix == ".pptx":
+            known = pptx_slide_count(d.data)
+        if known is not None:
+            page_counts[d.path.name] = known
+        findings += [_locate(f, d, project) for f in _document_issues(d, project, known)]
+        if d.path.suffix == ".pptx" and project is not None and d.audience:
+            findings += [_locate(f, d, project) for f in _editorial(workspace, project, d)]
+        if d.kind == "handout" and project is not None:
+            from generator.checks.editorial import handout_playbook
+
+            issues = handout_playbook(d.data, _playbook(workspace))
+            findings += [_locate(f, d, project) for f in issues]
+    return CheckResult(
+        len(workspace.projects),
+        len(documents),
+        findings,
+        page_counts,
+        names=[d.path.name for d in documents],
+    )
+
+
+def _document_issues(d: Document, project: Project | None, pages: int | None) -> list[Issue]:
+    names = _colour_names(project)
+    issues: list[Issue] = [Issue("warning", "fit", "", "", w) for w in d.warnings]
+    if d.path.suffix == ".pptx":
+        issues += deck_accessibility(d.data)
+        issues += deck_contrast(d.data, names)
+        issues += deck_fit(d.data)
+        issues += deck_artwork(d.data)
+    elif d.path.suffix == ".docx":
+        issues += handout_accessibility(d.data)
+        issues += handout_contrast(d.data, names)
+        if d.kind == "handout" and pages is not None and pages > 1:
+            issues.append(
+                Issue(
+                    "error",
+                    "one-page",
+                    "handout",
+                    "pages",
+                    f"the handout is {pages} pages; it must fit on one",
+                    "shorten the longest texts, or leave out a section in the handout template",
+                )
+            )
+    return issues
+
+
+def _locate(issue: Issue, d: Document, project: Project | None) -> Finding:
+    """A document's issue as a finding; alt text problems point to the content image."""
+    source = None
+    hint = issue.hint
+    if issue.rule == "alt-text" and project is not None:
+        found = _content_image(project, issue)
+        if found is not None:
+            source, hint = found
+    return Finding(
+        issue.severity,
+        issue.rule,
+        issue.message,
+        project=d.project,
+        audience=d.audience,
+        document=d.path.name,
+        where=issue.where or None,
+        field=issue.field or None,
+        hint=hint,
+        source=source,
+    )
+
+
+def _content_image(project: Project, issue: Issue) -> tuple[str, str] | None:
+    """Where the picture of an alt-text issue comes from in the content, and what to do.
+
+    Returns ``(source, hint)``: the alt field with its line when the content's own alt text is
+    the problem, the image entry when a template wrote the file name instead of the alt text.
+    """
+    from generator.content.reader import read_yaml
+
+    alt = (issue.subject or "").strip()
+    if not alt:
+        return None
+    for i, image in enumerate(project.images):
+        spec = image.spec
+        names = (Path(spec.file).name, spec.file, image.path.name)
+        if alt != spec.alt.strip() and alt not in names:
+            continue
+        from_content = alt == spec.alt.strip()
+        loc: tuple[str | int, ...] = ("images", i, "alt") if from_content else ("images", i)
+        try:
+            line = read_yaml(project.source).line_of(loc)
+        except Exception:  # the file changed since it was loaded: no line then
+            line = None
+        shown = f"{project.source.parent.name}/{project.source.name}"
+        field = f"images[{i}].alt" if from_content else f"images[{i}] ({spec.file})"
+        source = f"{shown}:{line} {field}" if line else f"{shown} {field}"
+        hint = (
+            "write in alt what the picture shows, not its file name"
+            if from_content
+            else "a template writes the file name as alt text; use the image's alt instead"
+        )
+        return source, hint
+    return None
+
+
+def _editorial(workspace: Workspace, project: Project, d: Document) -> list[Issue]:
+    """The editorial rules of one audience's deck: its cap, and every goal and tip of
+    audiences.yaml (in any language) that must not be on a slide."""
+    from generator.checks.editorial import deck_editorial
+    from generator.compose.selection import MAIN_SLIDE_CAP
+
+    focus = workspace.audience(project, d.audience).focus
+    return deck_editorial(d.data, MAIN_SLIDE_CAP[focus], _playbook(workspace))
+
+
+def _playbook(workspace: Workspace) -> list[str]:
+    """Every goal and tip of audiences.yaml and its translations (the project lead's)."""
+    groups = [*workspace.audiences.values()]
+    groups += [a for t in workspace.translations.values() for a in t.values()]
+    return [t for a in groups for plan in a.stages.values() for t in [plan.goal, *plan.tips]]
+
+
+def _example_text_left(workspace: Workspace) -> list[Problem]:
+    """Example text of pitchkit init still in the workspace's projects and smart-city.yaml."""
+    from generator.checks.editorial import example_text_left
+    from generator.resources import default_content_dir
+
+    files = [p.folder / "project.yaml" for p in workspace.projects]
+    files.append(workspace.content_dir / "smart-city.yaml")
+    return example_text_left(default_content_dir(), files)
+
+
+def _from_problem(problem: Problem, root: Path, rule: str = "content") -> Finding:
+    return Finding(
+        "warning",
+        rule,
+        problem.message,
+        field=problem.field,
+        hint=problem.hint,
+        source=problem.location(root) or None,
+    )
+
+
+def _colour_names(project: Project | None) -> dict[str, str]:
+    """Theme colours as set in theme.yaml, so a contrast error names the setting to change."""
+    if project is None:
+        return {}
+    colors = project.theme.spec.colors
+    where = f"theme '{project.theme.name}' colors"
+    names: dict[str, str] = {}
+    for name in ("text", "background", "primary", "accent"):
+        names.setdefault(getattr(colors, name).upper(), f"{where}.{name}")
+    return names
+
+
+# -- fit --------------------------------------------------------------------------------------
+
+
+@cache
+def _theme_fonts(blob: bytes) -> tuple[str | None, str | None]:
+    root = etree.fromstring(blob)
+    major = root.find(".//a:fontScheme/a:majorFont/a:latin", NS)
+    minor = root.find(".//a:fontScheme/a:minorFont/a:latin", NS)
+    return (
+        major.get("typeface") if major is not None else None,
+        minor.get("typeface") if minor is not None else None,
+    )
+
+
+def deck_artwork(data: bytes) -> list[Issue]:
+    """Shapes on a slide (not the template's placeholders) that cover the template's artwork:
+    a logo, logo band or rule of the slide's layout or master (layouts.artwork_boxes)."""
+    from pptx import Presentation
+
+    from generator.deck.layouts import artwork_boxes
+
+    prs = Presentation(io.BytesIO(data))
+    issues: list[Issue] = []
+    artwork: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    for number, slide in enumerate(prs.slides, 1):
+        layout = slide.slide_layout
+        key = str(layout.part.partname)
+        if key not in artwork:
+            artwork[key] = artwork_boxes(prs, layout)
+        title_shape = slide.shapes.title
+        title = title_shape.text_frame.text.strip() if title_shape is not None else ""
+        where = f"slide {number}" + (f" '{short(title)}'" if title else "")
+        for shape in slide.shapes:
+            if shape.is_placeholder or shape.width is None or shape.height is None:
+                continue
+            box = (int(shape.left), int(shape.top), int(shape.width), int(shape.height))
+            for name, art in artwork[key]:
+                if _overlap(box, art):
+                    issues.append(
+                        Issue(
+                            "warning",
+                            "artwork",
+                            where,
+                            shape.name,
+                            f"'{shape.name}' covers the template's '{name}' (layout "
+                            f"'{layout.name}')",
+                            "choose another layout for this slide kind under 'layouts:' in "
+                            "theme.yaml, or move the artwork in the template",
+                        )
+                    )
+    return issues
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two boxes share more than a hairline (a point each way)."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return w > 12700 and h > 12700
+
+
+def deck_fit(data: bytes) -> list[Issue]:
+    """Text boxes whose text is taller than the box, measured with real font metrics.
+
+    Boxes that PowerPoint resizes or shrinks (``spAutoFit``, ``normAutofit``) and boxes that do
+    not wrap are skipped; sizes and colours are resolved like :mod:`generator.checks.contrast` does.
+    """
+    from pptx import Presentation
+
+    from generator.checks.contrast import _DeckColors
+    from generator.theme.metrics import EMU_PER_PT, LINE_HEIGHT, Paragraph, paragraph_lines
+
+    prs = Presentation(io.BytesIO(data))
+    issues: list[Issue] = []
+    for number, slide in enumerate(prs.slides, 1):
+        theme = next(
+            (
+                r.target_part.blob
+                for r in slide.slide_layout.slide_master.part.rels.values()
+                if r.reltype.endswith("/theme")
+            ),
+            None,
+        )
+        major, minor = _theme_fonts(theme) if theme else (None, None)
+        colors = _DeckColors(prs, slide)
+        title_shape = slide.shapes.title
+        title = title_shape.text_frame.text.strip() if title_shape is not None else ""
+        where = f"slide {number}" + (f" '{short(title)}'" if title else "")
+        for shape in slide.shapes:
+            if not shape.has_text_frame or not shape.text_frame.text.strip():
+                continue
+            body_pr = shape._element.find(".//a:bodyPr", NS)
+            if body_pr is not None and (
+                body_pr.find("a:spAutoFit", NS) is not None
+                or body_pr.find("a:normAutofit", NS) is not None
+                or body_pr.get("wrap") == "none"
+            ):
+                continue
+            if shape.width is None or shape.height is None:
+                continue
+            insets = [
+                int(body_pr.get(k, d)) if body_pr is not None else int(d)
+                for k, d in (
+                    ("lIns", "91440"),
+                    ("rIns", "91440"),
+                    ("tIns", "45720"),
+                    ("bIns", "45720"),
+                )
+            ]
+            is_title = title_shape is not None and shape.shape_id == title_shape.shape_id
+            measured: list[tuple[Paragraph, float, float]] = []  # paragraph, size, line factor
+            family: str | None = None
+            for p in shape._element.iterfind(".//a:p", NS):
+                p_pr = p.find("a:pPr", NS)
+                level = int(p_pr.get("lvl", "0")) if p_pr is not None else 0
+                spans: list[tuple[str, bool]] = []
+                sizes: list[float] = []
+                for child in p:
+                    name = etree.QName(child).localname
+                    if name == "br":
+                        spans.append(("\n", False))
+                    elif name in ("r", "fld"):
+                        _, size, is_bold = colors.run_props(shape, child.find("a:rPr", NS), level)
+                        sizes.append(size)
+                        text = "".join(t.text or "" for t in child.iter(f"{{{A}}}t"))
+                        spans.append((text, is_bold))
+                        latin = child.find("a:rPr/a:latin", NS)
+                        if family is None and latin is not None:
+                            family = latin.get("typeface")
+                if not sizes:
+                    end = p.find("a:endParaRPr", NS)
+                    sizes = [
+                        int(end.get("sz")) / 100 if end is not None and end.get("sz") else 18.0
+                    ]
+                size = max(sizes)
+                indent = _emu_attr(p_pr, "marL", 24 * EMU_PER_PT * level) / EMU_PER_PT
+                before = _spacing_pt(p_pr, "a:spcBef", size, default=0.3 * size)
+                line = _line_factor(p_pr)
+                paragraph = Paragraph(
+                    "".join(t for t, _ in spans),
+                    scale=1.0,
+                    indent_pt=indent,
+                    space_before=before / size,
+                    spans=tuple(spans),
+                )
+                measured.append((paragraph, size, line))
+            if family in (None, "+mj-lt", "+mn-lt"):
+                family = major if (is_title or family == "+mj-lt") else minor
+            width_pt = (shape.width - insets[0] - insets[1]) / EMU_PER_PT
+            height_pt = (shape.height - insets[2] - insets[3]) / EMU_PER_PT
+            needed = 0.0
+            for i, (paragraph, size, line) in enumerate(measured):
+                lines = paragraph_lines(paragraph, family, size, width_pt)
+                needed += lines * size * LINE_HEIGHT * line
+                needed += paragraph.space_before * size if i else 0.0
+            if needed > height_pt + FIT_SLACK_PT:
+                issues.append(
+                    Issue(
+                        "error",
+                        "fit",
+                        where,
+                        f"text of '{shape.name}'",
+                        f"'{short(shape.text_frame.text)}' needs {needed:.0f} pt of height but "
+                        f"the box is {height_pt:.0f} pt high: it runs over",
+                        "shorten the text",
+                    )
+                )
+    return issues
+
+
+def _emu_attr(p_pr: Any, name: str, default: float) -> float:
+    if p_pr is None or p_pr.get(name) is None:
+        return default
+    return float(int(p_pr.get(name)))
+
+
+def _spacing_pt(p_pr: Any, tag: str, size: float, default: float) -> float:
+    """Space before/after a paragraph in points (spcPts is in 1/100 pt, spcPct in 1/1000 %)."""
+    found = p_pr.find(tag, NS) if p_pr is not None else None
+    if found is None:
+        return default
+    points = found.find("a:spcPts", NS)
+    if points is not None:
+        return int(points.get("val", "0")) / 100
+    percent = found.find("a:spcPct", NS)
+    if percent is not None:
+        return int(percent.get("val", "0")) / 100000 * size * 1.2
+    return default
+
+
+def _line_factor(p_pr: Any) -> float:
+    """Line spacing as a factor of single spacing (lnSpc spcPct); exact points are not scaled."""
+    found = p_pr.find("a:lnSpc/a:spcPct", NS) if p_pr is not None else None
+    return int(found.get("val", "100000")) / 100000 if found is not None else 1.0
+
+
+# -- handout pages ----------------------------------------------------------------------------
+
+
+def _count_pages(
+    workspace: Workspace, documents: Iterable[Document], say: Progress
+) -> dict[Path, int] | None:
+    """Handout page counts from a LibreOffice PDF export in a temporary folder; None without it."""
+    from generator.compose.formats import LANGUAGE_TAGS
+    from generator.export.pdf import export_pdfs, find_soffice, pdf_page_count
+    from generator.pipeline.processes import work_folder
+
+    handouts = [d for d in documents if d.kind == "handout" and d.pages is None]
+    if not handouts:
+        return {}
+    if find_soffice() is None:
+        return None
+    languages = {p.slug: LANGUAGE_TAGS[p.content.language] for p in workspace.projects}
+    say(f"counting the pages of {len(handouts)} handout(s) with LibreOffice")
+    with work_folder("pitchkit-check-") as work:
+        copies: dict[Path, Document] = {}
+        for d in handouts:
+            copy = work / d.project / d.path.name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(d.data)
+            copies[copy] = d
+        pdfs = export_pdfs(
+            list(copies),
+            language_tag={c: languages.get(d.project, "nl-NL") for c, d in copies.items()},
+        )
+        return {copies[c].path: pdf_page_count(pdf) for c, pdf in pdfs.items()}

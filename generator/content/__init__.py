@@ -1,0 +1,1 @@
+"""Reading a workspace: finding projects, YAML with line numbers, the content model."""

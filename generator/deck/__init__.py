@@ -1,0 +1,1 @@
+"""The deck builder: slides from the document tree on a PowerPoint template."""

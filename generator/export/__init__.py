@@ -1,0 +1,1 @@
+"""PDF export through LibreOffice, and the processes that run it."""

@@ -1,0 +1,1 @@
+"""One build: jobs, the keep-or-rebuild manifest and guarded, all-or-nothing writes."""

@@ -1,0 +1,1 @@
+"""Themes, design tokens, template packages and the text metrics everything measures with."""
