@@ -7,7 +7,7 @@ collected as :class:`Problem` rows and reported together, like MkDocs' ``load_co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,3 +101,51 @@ class TemplateProblem(PitchkitError):
 
 class BuildError(PitchkitError):
     """Writing the documents failed (output folder, lock, LibreOffice)."""
+
+
+class PreviewError(BuildError):
+    """The preview pictures could not be made (pdftoppm missing or failing)."""
+
+
+class PdfExportError(BuildError):
+    """The PDF export failed.
+
+    The message is meant for the person running pitchkit, not for a
+    programmer: it says what went wrong, which documents are affected and
+    what to do about it. A :class:`BuildError`, so the CLI reports it like
+    any other build failure.
+    """
+
+
+class TemplateError(PitchkitError):
+    """A template cannot be used; the message names the file, the problem and what to do."""
+
+
+class ThemeNotFound(PitchkitError):
+    """No theme by that name or path; the message lists the places searched."""
+
+    def __init__(self, name: str, searched: list[Path], known: list[str]) -> None:
+        self.searched = searched
+        self.known = known
+        lines = "\n  ".join(str(p) for p in searched)
+        super().__init__(
+            f"theme '{name}' not found; known themes: {', '.join(known)}\nsearched:\n  {lines}"
+        )
+
+
+class TokensError(PitchkitError):
+    """The tokens file cannot be used; the message names the file and what to do."""
+
+    @classmethod
+    def at(cls, path: Path, problems: Sequence[tuple[str, str]]) -> TokensError:
+        """One error for every ``(token path, message)``, each as ``file:token: message``."""
+        head = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        lines = [f"{head} in the design tokens; nothing was written:"]
+        lines += [f"  {path}:{token}: {message}" for token, message in problems[:20]]
+        if len(problems) > 20:
+            lines.append(f"  ... and {len(problems) - 20} more")
+        return cls("\n".join(lines))
+
+
+class PackageError(TemplateProblem):
+    """A theme file cannot be used as a template; the message names the file and why."""

@@ -403,8 +403,8 @@ def theme_from_tokens(tokens: Path, name: str, out: Path | None, force: bool) ->
     """Make a theme from NL Design System design tokens (e.g. dist/tokens.json of the npm
     package @utrecht/design-tokens): theme.yaml with its colours and fonts, and a deck.pptx
     whose theme colours and fonts are set. Use it with `theme: NAME` in project.yaml."""
+    from generator.errors import TokensError
     from generator.theme.tokens import (
-        TokensError,
         read_tokens,
         theme_from_tokens,
         theme_name_problem,

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from generator.checks.check import CheckResult, Finding, check_documents
 from generator.content.loader import Workspace, load_workspace, locate
-from generator.errors import BuildError
+from generator.errors import PreviewError
 from generator.pipeline.build import BuildReport, Document, gets_pdf
 from generator.pipeline.processes import work_folder
 from generator.pipeline.writer import Folder, OutputLock
@@ -40,10 +40,6 @@ PDFTOPPM_HINT = (
 )
 
 Progress = Callable[[str], None]
-
-
-class PreviewError(BuildError):
-    """The preview pictures could not be made (pdftoppm missing or failing)."""
 
 
 @dataclass

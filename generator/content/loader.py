@@ -22,9 +22,9 @@ from generator.content import images
 from generator.content.locate import AUDIENCES_FILE, PROJECT_FILE, locate
 from generator.content.model import Audience, Image, Language, ProjectFile, SmartCity
 from generator.content.reader import YamlDocument, dotted, read_yaml
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, ThemeNotFound
 from generator.resources import default_content_dir
-from generator.theme.themes import Theme, ThemeNotFound, resolve_theme, theme_packages
+from generator.theme.themes import Theme, resolve_theme, theme_packages
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -33,8 +33,8 @@ from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationT
 from pptx.slide import SlideLayout, SlideMaster
 
-from generator.errors import PitchkitError
-from generator.theme.packages import PackageError, load_package
+from generator.errors import PackageError, TemplateError
+from generator.theme.packages import load_package
 
 __all__ = [
     "SLIDE_KINDS",
@@ -64,10 +64,6 @@ SLIDE_KINDS: tuple[str, ...] = (
 )
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
-
-
-class TemplateError(PitchkitError):
-    """A template cannot be used; the message names the file, the problem and what to do."""
 
 
 # --------------------------------------------------------------------------- opening

@@ -29,10 +29,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from generator.errors import PdfExportError
 from generator.export.pdf import (
     _FILTER_OPTIONS,
     _FILTERS,
-    PdfExportError,
     _write_locale,
     find_soffice,
     pdf_page_count,

@@ -42,7 +42,7 @@ from typing import NoReturn
 
 from pypdf import PdfReader
 
-from generator.errors import BuildError
+from generator.errors import PdfExportError
 from generator.pipeline.processes import guarded, work_folder
 
 __all__ = ["PdfExportError", "convert_to_pdf", "export_pdfs", "find_soffice", "pdf_page_count"]
@@ -88,16 +88,6 @@ _INSTALL_HINT = (
     "or macOS: download it from https://www.libreoffice.org/download/. "
     "Or build without --pdf; the .pptx and .docx files do not need LibreOffice."
 )
-
-
-class PdfExportError(BuildError):
-    """The PDF export failed.
-
-    The message is meant for the person running pitchkit, not for a
-    programmer: it says what went wrong, which documents are affected and
-    what to do about it. A :class:`BuildError`, so the CLI reports it like
-    any other build failure.
-    """
 
 
 def find_soffice() -> str | None:

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
-from generator.errors import TemplateProblem
+from generator.errors import PackageError
 
 Kind = Literal["pptx", "docx"]
 
@@ -163,10 +163,6 @@ _UNSAFE_ACTION = re.compile(r"^ppaction://(program|macro|ole)", re.IGNORECASE)
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
 )
-
-
-class PackageError(TemplateProblem):
-    """A theme file cannot be used as a template; the message names the file and why."""
 
 
 @dataclass(frozen=True)

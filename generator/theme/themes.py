@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from generator.content.reader import dotted, read_yaml
-from generator.errors import ContentError, PitchkitError, Problem
+from generator.errors import ContentError, Problem, ThemeNotFound
 from generator.resources import default_templates_dir
 
 DEFAULT_THEME = "default"
@@ -25,18 +25,6 @@ DEFAULT_THEME = "default"
 DECK_SUFFIXES = (".pptx", ".potx", ".pptm", ".potm")
 HANDOUT_SUFFIXES = (".docx", ".dotx", ".docm", ".dotm")
 _HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
-
-
-class ThemeNotFound(PitchkitError):
-    """No theme by that name or path; the message lists the places searched."""
-
-    def __init__(self, name: str, searched: list[Path], known: list[str]) -> None:
-        self.searched = searched
-        self.known = known
-        lines = "\n  ".join(str(p) for p in searched)
-        super().__init__(
-            f"theme '{name}' not found; known themes: {', '.join(known)}\nsearched:\n  {lines}"
-        )
 
 
 class ThemeColors(BaseModel):
@@ -227,7 +215,8 @@ def load_theme_spec(path: Path) -> ThemeSpec:
 def theme_packages(theme: Theme) -> tuple[list[Problem], list[Problem]]:
     """Open the theme's own deck and handout files as clean packages (the default theme's are
     pitchkit's own): (problems, warnings), one warning per kind of thing removed from a file."""
-    from generator.theme.packages import PackageError, load_package
+    from generator.errors import PackageError
+    from generator.theme.packages import load_package
 
     problems: list[Problem] = []
     warnings: list[Problem] = []

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from generator.errors import PitchkitError
+from generator.errors import PitchkitError, TokensError
 from generator.pipeline.writer import Folder
 from generator.resources import default_templates_dir
 
@@ -110,20 +110,6 @@ OFFICE_FONTS = {
     "verdana",
 }
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-sans-serif"}
-
-
-class TokensError(PitchkitError):
-    """The tokens file cannot be used; the message names the file and what to do."""
-
-    @classmethod
-    def at(cls, path: Path, problems: Sequence[tuple[str, str]]) -> TokensError:
-        """One error for every ``(token path, message)``, each as ``file:token: message``."""
-        head = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-        lines = [f"{head} in the design tokens; nothing was written:"]
-        lines += [f"  {path}:{token}: {message}" for token, message in problems[:20]]
-        if len(problems) > 20:
-            lines.append(f"  ... and {len(problems) - 20} more")
-        return cls("\n".join(lines))
 
 
 class _Malformed(ValueError):

@@ -21,7 +21,6 @@ from pptx.oxml.ns import qn
 
 from generator.deck.layouts import (
     SLIDE_KINDS,
-    TemplateError,
     content_area,
     describe_template,
     match_layouts,
@@ -29,6 +28,7 @@ from generator.deck.layouts import (
     placeholder_roles,
     remove_all_slides,
 )
+from generator.errors import TemplateError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "themes"

@@ -24,8 +24,9 @@ from docx.oxml.ns import qn
 from pptx import Presentation
 from pypdf import PdfReader
 
+from generator.errors import PdfExportError
 from generator.export import pdf as pdf_module
-from generator.export.pdf import PdfExportError, export_pdfs, find_soffice, pdf_page_count
+from generator.export.pdf import export_pdfs, find_soffice, pdf_page_count
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _NO_SOFFICE = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")

@@ -25,16 +25,11 @@ from pptx import Presentation
 
 from generator.app.cli import cli
 from generator.content.loader import load_workspace
-from generator.deck.layouts import TemplateError, open_template
-from generator.errors import ContentError
-from generator.export.pdf import PdfExportError, export_pdfs, find_soffice
+from generator.deck.layouts import open_template
+from generator.errors import ContentError, PackageError, PdfExportError, TemplateError
+from generator.export.pdf import export_pdfs, find_soffice
 from generator.resources import default_templates_dir
-from generator.theme.packages import (
-    MAX_ENTRIES,
-    PackageError,
-    external_references,
-    load_package,
-)
+from generator.theme.packages import MAX_ENTRIES, external_references, load_package
 from tests.conftest import MINIMAL_PROJECT, ooxml_errors, require_shared_tools, write
 
 DEFAULT = default_templates_dir() / "themes" / "default"

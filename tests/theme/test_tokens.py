@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from lxml import etree
 
 from generator.app.cli import cli
+from generator.errors import TokensError
 from generator.theme.themes import load_theme_spec
 from generator.theme.tokens import (
-    TokensError,
     contrast,
     font_stack,
     office_font,
