@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from generator.checks.accessibility import Issue, run_text, short
+from generator.theme.colour import contrast_ratio, linear
 
 RGB = tuple[int, int, int]
 
@@ -95,27 +96,10 @@ def to_hex(rgb: RGB) -> str:
     return "#{:02X}{:02X}{:02X}".format(*rgb)
 
 
-def _linear(channel: float) -> float:
-    c = channel / 255
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-
 def _gamma(linear: float) -> int:
     linear = min(1.0, max(0.0, linear))
     c = linear * 12.92 if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
     return round(c * 255)
-
-
-def relative_luminance(rgb: RGB) -> float:
-    """WCAG 2.1 relative luminance."""
-    r, g, b = (_linear(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: RGB, b: RGB) -> float:
-    """WCAG 2.1 contrast ratio, from 1 (same) to 21 (black on white)."""
-    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def is_large(size_pt: float, bold: bool) -> bool:
@@ -148,9 +132,9 @@ def _drawing_mods(rgb: RGB, element: Any) -> RGB:
         elif name == "lumOff":
             rgb = _hls_change(rgb, lambda lum, v=val: lum + v)
         elif name == "tint":
-            rgb = tuple(_gamma(_linear(c) * val + (1 - val)) for c in rgb)  # type: ignore[assignment]
+            rgb = tuple(_gamma(linear(c) * val + (1 - val)) for c in rgb)  # type: ignore[assignment]
         elif name == "shade":
-            rgb = tuple(_gamma(_linear(c) * val) for c in rgb)  # type: ignore[assignment]
+            rgb = tuple(_gamma(linear(c) * val) for c in rgb)  # type: ignore[assignment]
         elif name == "inv":
             rgb = (255 - rgb[0], 255 - rgb[1], 255 - rgb[2])
         elif name == "gray":

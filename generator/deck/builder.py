@@ -65,6 +65,7 @@ from generator.deck.layouts import (
 )
 from generator.errors import TextTooLong
 from generator.pipeline.writer import package_bytes
+from generator.theme.colour import luminance
 from generator.theme.metrics import EMU_PER_PT, Paragraph, fit_size
 from generator.theme.themes import Theme
 
@@ -439,7 +440,7 @@ def _title_colour_as_primary(ctx: DeckContext) -> None:
     for ph in list(layout.placeholders):
         if "TITLE" in str(ph.placeholder_format.type):
             colour = _text_style(ctx, ph, title=True).explicit_color
-            if colour and 0.02 < _luminance(colour) < 0.7:
+            if colour and 0.02 < luminance(colour) < 0.7:
                 ctx.palette["primary"] = colour
                 ctx.palette["light"] = _mix(colour, ctx.palette["background"], 0.88)
             return
@@ -452,18 +453,9 @@ def _mix(a: str, b: str, t: float) -> str:
     return "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb, strict=True))
 
 
-def _luminance(hex_color: str) -> float:
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
 def _on(fill: str) -> str:
     """Black or white, whichever reads better on ``fill`` (WCAG contrast)."""
-    lum = _luminance(fill)
+    lum = luminance(fill)
     return "1A1A1A" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "FFFFFF"
 
 

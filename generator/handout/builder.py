@@ -56,6 +56,7 @@ from lxml import etree
 from generator.compose.doctree import Handout, Item, Section, Step, Table
 from generator.compose.inline import plain, runs
 from generator.pipeline.writer import package_bytes
+from generator.theme.colour import contrast
 from generator.theme.metrics import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
 from generator.theme.packages import CleanPackage, load_package
 from generator.theme.themes import Theme
@@ -1431,21 +1432,6 @@ def _rgb(hex_color: str) -> list[int]:
 
 def _tint(hex_color: str, amount: float = 0.88) -> str:
     return "".join(f"{int(c + (255 - c) * amount):02X}" for c in _rgb(hex_color))
-
-
-def _luminance(rgb: Sequence[float]) -> float:
-    def channel(c: float) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two #RRGGBB colours."""
-    la, lb = sorted((_luminance(_rgb(a)), _luminance(_rgb(b))), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def _readable(hex_color: str, on: str = "E6EEF7") -> str:

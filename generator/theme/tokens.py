@@ -32,6 +32,7 @@ from lxml import etree
 from generator.errors import PitchkitError, TokensError
 from generator.pipeline.writer import Folder
 from generator.resources import default_templates_dir
+from generator.theme.colour import contrast, luminance
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MAX_BYTES = 50_000_000
@@ -442,23 +443,6 @@ def office_font(stack: Sequence[str]) -> str | None:
     if not stack:
         return None
     return re.sub(r"\s+Variable$", "", stack[0])
-
-
-def luminance(hex_color: str) -> float:
-    """WCAG relative luminance of #RRGGBB."""
-
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two #RRGGBB colours."""
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def _distance(a: str, b: str) -> float:
