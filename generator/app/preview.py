@@ -26,7 +26,8 @@ from urllib.parse import quote
 from generator.checks.check import CheckResult, Finding, check_documents
 from generator.content.loader import Workspace, load_workspace, locate
 from generator.errors import PreviewError
-from generator.pipeline.build import BuildReport, Document, gets_pdf
+from generator.pipeline.build import gets_pdf
+from generator.pipeline.jobs import BuildReport, Document
 from generator.pipeline.processes import work_folder
 from generator.pipeline.writer import Folder, OutputLock
 

@@ -33,13 +33,13 @@ from generator.checks.contrast import deck_contrast, handout_contrast
 from generator.content.loader import Project, Workspace, load_workspace
 from generator.errors import Problem
 from generator.pipeline.build import (
-    Document,
     build_documents,
     plan,
     render_all,
     template_warnings,
     with_engagement_plans,
 )
+from generator.pipeline.jobs import Document
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS = {"a": A}

@@ -29,7 +29,7 @@ from generator.compose.inline import escape, plain
 if TYPE_CHECKING:
     from generator.content.loader import Project, Workspace
     from generator.content.model import Audience, Milestone, ProjectFile
-    from generator.pipeline.build import Document
+    from generator.pipeline.jobs import Document
     from generator.theme.themes import Theme
 
 KIND = "engagement-plan"
@@ -684,7 +684,7 @@ def engagement_documents(
     """``P/P-engagement-plan.docx`` and, when it has dated actions, ``P/P-engagement-plan.ics``
     for ``project`` (every audience it has, in ``audience_keys`` order), in memory."""
     from generator.compose.templating import TemplateLibrary
-    from generator.pipeline.build import Document
+    from generator.pipeline.jobs import Document
     from generator.pipeline.writer import document_time
 
     library = TemplateLibrary.for_project(project.folder, workspace.root)

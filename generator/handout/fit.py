@@ -58,7 +58,7 @@ from generator.pipeline.processes import work_folder
 from generator.theme.themes import Theme
 
 if TYPE_CHECKING:
-    from generator.pipeline.build import Document, Rendered
+    from generator.pipeline.jobs import Document, Rendered
     from generator.pipeline.processes import work_folder
 from generator.pipeline.writer import Folder, Staged
 

@@ -12,12 +12,12 @@ import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.content.locate import locate
 from generator.errors import BuildError, ContentError, Problem, TextTooLong
+from generator.pipeline.jobs import BuildReport, Document, Job, Rendered
 from generator.pipeline.manifest import Manifest, deck_key, input_fingerprint
 from generator.pipeline.processes import remove_stale_work_folders
 from generator.pipeline.writer import (
@@ -33,49 +33,9 @@ from generator.resources import default_content_dir, default_templates_dir
 # The content model, the templates and the builders are imported where used: an unchanged
 # rebuild stops before it needs any of them (importing them costs more than its check).
 if TYPE_CHECKING:
-    from generator.compose.doctree import Deck, Handout
     from generator.content.loader import Project, Workspace
     from generator.handout.fit import BuildFit
     from generator.theme.themes import Theme
-
-
-@dataclass(frozen=True)
-class Job:
-    """One project for one audience: a deck and a handout."""
-
-    project: Project
-    audience_key: str
-
-    def path(self, out: Path, kind: str, suffix: str) -> Path:
-        """``out/P/P-A-kind.suffix`` (DESIGN.md, Outputs)."""
-        slug = self.project.slug
-        return out / slug / f"{slug}-{self.audience_key}-{kind}.{suffix}"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A job's trees, ready for the builders."""
-
-    job: Job
-    deck: Deck
-    handout: Handout
-    notices: tuple[str, ...] = ()
-    """What the selection noticed (blocks the audience's slide cap moved off the main part)."""
-
-
-@dataclass
-class Document:
-    """One document of the build: where it goes, its bytes, and what the builder noticed."""
-
-    project: str
-    audience: str
-    kind: str
-    path: Path
-    data: bytes
-    warnings: list[str] = field(default_factory=list)
-    pages: int | None = None
-    #: A handout whose one-page fit was predicted (not measured by LibreOffice).
-    predicted: bool = False
 
 
 #: Documents that get a PDF with ``--pdf``: what the audience gets. The engagement plan is the
@@ -86,18 +46,6 @@ PDF_KINDS = ("pitch", "handout", "programme")
 def gets_pdf(document: Document) -> bool:
     """Whether ``--pdf`` (and the preview) makes a PDF of this document."""
     return document.kind in PDF_KINDS
-
-
-@dataclass
-class BuildReport:
-    """What a build wrote and noticed."""
-
-    documents: list[Document]
-    warnings: list[Problem]
-    pdfs: list[Path] = field(default_factory=list)
-    unchanged: bool = False
-    reused: int = 0
-    out: Path | None = None
 
 
 Progress = Callable[[str], None]

@@ -37,8 +37,9 @@ from generator.handout.fit import (
     fit_build,
     fit_handouts,
 )
-from generator.pipeline.build import Document as BuiltDocument
-from generator.pipeline.build import Rendered, build, build_documents, plan, render_all
+from generator.pipeline.build import build, build_documents, plan, render_all
+from generator.pipeline.jobs import Document as BuiltDocument
+from generator.pipeline.jobs import Rendered
 from generator.pipeline.writer import Folder, document_time, normalize_zip
 from generator.theme.themes import resolve_theme
 from tests.conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
