@@ -481,10 +481,10 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
     w.neutralise_template(doc)
     w._clear_body(doc)
     found = w._style_index(doc)
-    title = w._find_style(doc, "title", found) or w._add_style(doc, "Title", None, False)
-    subtitle = w._find_style(doc, "subtitle", found) or w._add_style(doc, "Subtitle", None, False)
-    h1 = w._find_style(doc, "heading1", found) or w._add_style(doc, "Heading 1", 0)
-    h2 = w._find_style(doc, "heading2", found) or w._add_style(doc, "Heading 2", 1)
+    title = w.find_style(doc, "title", found) or w._add_style(doc, "Title", None, False)
+    subtitle = w.find_style(doc, "subtitle", found) or w._add_style(doc, "Subtitle", None, False)
+    h1 = w.find_style(doc, "heading1", found) or w._add_style(doc, "Heading 1", 0)
+    h2 = w.find_style(doc, "heading2", found) or w._add_style(doc, "Heading 2", 1)
     for style in (h1, h2):
         style.paragraph_format.keep_with_next = True
     normal = w._default_paragraph_style(doc) or doc.styles["Normal"]

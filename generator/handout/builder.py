@@ -88,14 +88,14 @@ DENSITIES = (
     Density(9.5, 2.0, 11.0, 18.0, 1.0),
 )
 
-_TWIPS_PER_PT = 20
+TWIPS_PER_PT = 20
 _DEFAULT_MARGIN = Cm(2.0)
-_GAP = Cm(0.7).twips  # between columns
+GAP = Cm(0.7).twips  # between columns
 _MAIN_SHARE = 0.58  # the story column's share of the text width, when the numbers fit
 _MAX_SIDE_SHARE = 0.5  # the numbers box never takes more than half
-_QR_WIDTH = Cm(2.5)
+QR_WIDTH = Cm(2.5)
 _QR_ALT = {"nl": "QR-code naar {url}", "en": "QR code to {url}"}
-_LIST_INDENT = 284  # twips (0.5 cm): bullet items
+LIST_INDENT = 284  # twips (0.5 cm): bullet items
 _LIST_HANGING = 198
 
 
@@ -376,7 +376,7 @@ class _Page:
         """A data table in a tinted box: a marked header row, numbers right-aligned."""
         cols = len(table.header)
         size = cell_size(self.d)
-        widths = _column_widths(table, width, self.styles.body_font, size)
+        widths = column_widths(table, width, self.styles.body_font, size)
         cells = self._table(1 + len(table.rows), widths, caption, 12)
         numeric = set(table.numeric)
         for r, row in enumerate([table.header, *table.rows]):
@@ -465,8 +465,8 @@ class _Page:
         ask = next((s for s in closing if s.key == "ask"), None)
         contact = next((s for s in closing if s.key == "contact"), None)
         url = self.handout.qr_url
-        gap = _GAP
-        qr_w = Emu(_QR_WIDTH + Cm(0.1)).twips
+        gap = GAP
+        qr_w = Emu(QR_WIDTH + Cm(0.1)).twips
         widths: list[int] = []
         if ask is not None:
             self._ask(ask)
@@ -514,7 +514,7 @@ class _Page:
         p = self._column_break_paragraph() if column_break else self._paragraph()
         _spacing(p, before="0")  # level with the band's headings
         paragraph = DocxParagraph(p, self.doc._body)
-        pic = paragraph.add_run().add_picture(io.BytesIO(_qr_png(url)), width=_QR_WIDTH)
+        pic = paragraph.add_run().add_picture(io.BytesIO(_qr_png(url)), width=QR_WIDTH)
         lang = self.handout.language.split("-")[0]
         _alt(pic, _QR_ALT.get(lang, _QR_ALT["en"]).format(url=url))
 
@@ -542,7 +542,7 @@ class _Page:
                 self.sect_pr.remove(title_pg)
         else:
             _set_continuous(sect)
-        _set_columns(sect, columns, _GAP)
+        _set_columns(sect, columns, GAP)
         _insert_ppr_child(_ppr(last), sect)
         self.breaks += 1
 
@@ -550,7 +550,7 @@ class _Page:
         """The last section's columns go on the body's own section properties."""
         if self.breaks:
             _set_continuous(self.sect_pr)
-        _set_columns(self.sect_pr, self.last_columns, _GAP)
+        _set_columns(self.sect_pr, self.last_columns, GAP)
 
 
 # -- balancing the columns --------------------------------------------------------------------
@@ -586,11 +586,11 @@ def plan_columns(
     there are fine. Where one full-width column is shorter (a numbers box of long names in a
     narrow column), the story and then the numbers run full width.
     """
-    room = text_width - _GAP
+    room = text_width - GAP
     size = cell_size(measure.d)
     need = max(
         (
-            sum(_column_widths(s.table, 10**6, measure.font, size, tight=True))
+            sum(column_widths(s.table, 10**6, measure.font, size, tight=True))
             for s in side
             if s.table
         ),
@@ -618,7 +618,7 @@ def strip_window(steps: list[Step], width: int, font: str | None, size: float) -
     words = [(w, True) for st in steps for w in st.when.split()]
     words += [(w, False) for st in steps for w in plain(st.text).split()]
     widest = max((text_width_pt(w, font, b, size) for w, b in words), default=0)
-    room = width / _TWIPS_PER_PT // (widest + _CELL_PAD_PT)
+    room = width / TWIPS_PER_PT // (widest + CELL_PAD_PT)
     return _window(steps, max(3, min(MAX_STEPS, int(room))))
 
 
@@ -679,13 +679,13 @@ def _estimate(section: Section, width_twips: int, measure: Measure) -> float:
 
 def _measure(section: Section, width_twips: int, measure: Measure) -> float:
     d, font = measure.d, measure.font
-    width = width_twips / _TWIPS_PER_PT
+    width = width_twips / TWIPS_PER_PT
     height = 0.0
     if section.heading:
         height += d.heading_pt * LINE_HEIGHT + d.space_after_pt * 2.5
     paras = [Paragraph(plain(t), space_before=0) for t in section.paragraphs if t]
     paras += [
-        Paragraph(plain(i.text), indent_pt=_LIST_INDENT / _TWIPS_PER_PT, space_before=0)
+        Paragraph(plain(i.text), indent_pt=LIST_INDENT / TWIPS_PER_PT, space_before=0)
         for i in section.items
     ]
     height += text_height_pt(paras, font, d.body_pt, width) * d.line
@@ -693,11 +693,11 @@ def _measure(section: Section, width_twips: int, measure: Measure) -> float:
     if section.table is not None:
         table = section.table
         size = cell_size(d)
-        widths = _column_widths(table, width_twips, font, size)
-        pad = 2 * 40 / _TWIPS_PER_PT  # top and bottom cell margins (see _Page._table)
+        widths = column_widths(table, width_twips, font, size)
+        pad = 2 * 40 / TWIPS_PER_PT  # top and bottom cell margins (see _Page._table)
         for row in [table.header, *table.rows]:
             height += pad + max(
-                text_height_pt([Paragraph(plain(c))], font, size, w / _TWIPS_PER_PT - _CELL_PAD_PT)
+                text_height_pt([Paragraph(plain(c))], font, size, w / TWIPS_PER_PT - CELL_PAD_PT)
                 for c, w in zip(row, widths, strict=False)
             )
         height += d.space_after_pt + 2
@@ -728,7 +728,7 @@ def theme_colours_set(theme: Theme) -> set[str]:
 def _heading_colour(doc: Any) -> str | None:
     """The colour (RRGGBB) of the template's Heading 1, following its base styles; None when
     it has none of its own (automatic, black or white)."""
-    style = _find_style(doc, "heading1")
+    style = find_style(doc, "heading1")
     seen = 0
     while style is not None and seen < 20:
         rpr = style.element.rPr
@@ -763,7 +763,7 @@ def neutralise_template(doc: Any) -> list[str]:
     said: list[str] = []
     index = _style_index(doc)
     default = _default_paragraph_style(doc)
-    roles = [_find_style(doc, role, index) for role in _ROLES]
+    roles = [find_style(doc, role, index) for role in _ROLES]
     seen: set[str] = set()
     for role_style in [default, *roles]:
         style = role_style
@@ -891,7 +891,7 @@ class _Styles:
         normal.font.size = Pt(d.body_pt)
         if fonts.body:
             _set_font(normal, fonts.body)
-        self.body_font = fonts.body or _style_font(doc, normal)
+        self.body_font = fonts.body or style_font(doc, normal)
         pf = normal.paragraph_format
         pf.space_before = Pt(0)
         pf.space_after = Pt(d.space_after_pt)
@@ -899,12 +899,12 @@ class _Styles:
         # Found in one list of the template's styles: a style added for one role never matches
         # a later role (other names and ids; title and subtitle have no outline level).
         found = _style_index(doc)
-        self.title = _find_style(doc, "title", found) or _add_style(doc, "Title", None, False)
-        self.subtitle = _find_style(doc, "subtitle", found) or _add_style(
+        self.title = find_style(doc, "title", found) or _add_style(doc, "Title", None, False)
+        self.subtitle = find_style(doc, "subtitle", found) or _add_style(
             doc, "Subtitle", None, False
         )
-        self.heading1 = _find_style(doc, "heading1", found) or _add_style(doc, "Heading 1", 0)
-        self.heading2 = _find_style(doc, "heading2", found) or _add_style(doc, "Heading 2", 1)
+        self.heading1 = find_style(doc, "heading1", found) or _add_style(doc, "Heading 1", 0)
+        self.heading2 = find_style(doc, "heading2", found) or _add_style(doc, "Heading 2", 1)
         # The pStyle values python-docx would write (none for the default paragraph style).
         default_el = default.element if default is not None else None
         ids = [None if s.element is default_el else s.style_id for s in self._roles()]
@@ -975,7 +975,7 @@ def _default_paragraph_style(doc: Any) -> Any | None:
     return StyleFactory(found) if found is not None else None
 
 
-def _find_style(
+def find_style(
     doc: Any, role: str, index: dict[tuple[str, str | None], tuple[int, Any]] | None = None
 ) -> Any | None:
     """The template's paragraph style for ``role`` (see ``_ROLES``), or None: the first style
@@ -1027,7 +1027,7 @@ def _drop_numbering(style: Any) -> None:
             ppr.remove(num)
 
 
-def _style_font(doc: Any, style: Any) -> str | None:
+def style_font(doc: Any, style: Any) -> str | None:
     """The font a style resolves to (direct, else the document default), for measuring."""
     while style is not None:
         if style.font.name:
@@ -1067,7 +1067,7 @@ def _bullet_numbering(doc: Any, color: str) -> int:
         lvl.append(jc)
         ppr = OxmlElement("w:pPr")
         ind = OxmlElement("w:ind")
-        ind.set(qn("w:left"), str(_LIST_INDENT * (level + 1)))
+        ind.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
         ind.set(qn("w:hanging"), str(_LIST_HANGING))
         ppr.append(ind)
         lvl.append(ppr)
@@ -1326,7 +1326,7 @@ def _tiny(p: Any, after: float = 0) -> None:
     """An empty paragraph that takes (almost) no room: holds a break, or a gap after a table."""
     ppr = _ppr(p)
     spacing = _element(
-        "spacing", before="0", after=str(round(after * _TWIPS_PER_PT)), line="20", lineRule="exact"
+        "spacing", before="0", after=str(round(after * TWIPS_PER_PT)), line="20", lineRule="exact"
     )
     _insert_ppr_child(ppr, spacing)
     rpr = _element("rPr")
@@ -1468,10 +1468,10 @@ def _window(steps: list[Step], most: int = MAX_STEPS) -> list[Step]:
     return [steps[i] for i in sorted(chosen)]
 
 
-_CELL_PAD_PT = 2 * 85 / _TWIPS_PER_PT + 3  # cell margins (see _Page._table) and a little slack
+CELL_PAD_PT = 2 * 85 / TWIPS_PER_PT + 3  # cell margins (see _Page._table) and a little slack
 
 
-def _column_widths(
+def column_widths(
     table: Table, width: int, font: str | None, size: float, tight: bool = False
 ) -> list[int]:
     """Column widths (twips) so that no number and, where possible, no word breaks.
@@ -1489,7 +1489,7 @@ def _column_widths(
 def _widths(
     rows: tuple[tuple[str, ...], ...], width: int, font: str | None, size: float, tight: bool
 ) -> tuple[int, ...]:
-    """:func:`_column_widths` of the header and rows ``rows``, kept per process: the builder,
+    """:func:`column_widths` of the header and rows ``rows``, kept per process: the builder,
     its balancing and the fit's prediction ask for the same tables again."""
     cols = len(rows[0])
     if cols == 1:
@@ -1506,16 +1506,16 @@ def _widths(
             (plain(row[c]) if c < len(row) else "", r == 0 or bold) for r, row in enumerate(rows)
         ]
         pieces = [(w, b) for t, b in cells for w in _SPACES.split(t) if w]
-        need.append(widest(pieces) + _CELL_PAD_PT)
-        want.append(max(need[-1], min(widest(cells) + _CELL_PAD_PT, width / _TWIPS_PER_PT * 0.3)))
+        need.append(widest(pieces) + CELL_PAD_PT)
+        want.append(max(need[-1], min(widest(cells) + CELL_PAD_PT, width / TWIPS_PER_PT * 0.3)))
     label_words = [
         (w, r == 0) for r, row in enumerate(rows) for w in _SPACES.split(plain(row[0])) if w
     ]
-    total = width / _TWIPS_PER_PT
-    label = widest(label_words) + _CELL_PAD_PT
+    total = width / TWIPS_PER_PT
+    label = widest(label_words) + CELL_PAD_PT
     if tight:  # the least width that breaks nothing: labels at their longest word, values whole
         return tuple(
-            round(v * _TWIPS_PER_PT)
+            round(v * TWIPS_PER_PT)
             for v in [label, *(max(n, w) for n, w in zip(need, want, strict=True))]
         )
     label = max(label, total / 4)
@@ -1530,7 +1530,7 @@ def _widths(
     if total - sum(values) < floor:  # too narrow for any layout: share it out
         scale = (total - floor) / sum(values)
         values = [v * scale for v in values]
-    out = [round(v * _TWIPS_PER_PT) for v in values]
+    out = [round(v * TWIPS_PER_PT) for v in values]
     return (width - sum(out), *out)
 
 

@@ -21,23 +21,23 @@ from pathlib import Path
 from generator.compose.doctree import Handout, Section, Table
 from generator.compose.inline import runs
 from generator.handout.builder import (
-    _CELL_PAD_PT,
-    _GAP,
-    _LIST_INDENT,
-    _QR_WIDTH,
-    _TWIPS_PER_PT,
+    CELL_PAD_PT,
     DENSITIES,
+    GAP,
+    LIST_INDENT,
+    QR_WIDTH,
+    TWIPS_PER_PT,
     Density,
     Measure,
-    _column_widths,
-    _find_style,
-    _style_font,
     build_handout,
     cell_size,
+    column_widths,
+    find_style,
     place_sections,
     plan_columns,
     shown_sections,
     strip_window,
+    style_font,
 )
 from generator.theme.metrics import (
     Paragraph,
@@ -152,14 +152,14 @@ def _theme_geometry(theme: Theme) -> PageGeometry:
     }
 
     return PageGeometry(
-        round(width * _TWIPS_PER_PT),
+        round(width * TWIPS_PER_PT),
         _emu_pt(section.page_height) - top - bottom,
         body,
         style(found["title"]),
         style(found["subtitle"]),
         style(found["heading1"]),
         style(found["heading2"]),
-        theme.spec.fonts.body or _style_font(doc, default),
+        theme.spec.fonts.body or style_font(doc, default),
     )
 
 
@@ -168,7 +168,7 @@ def _emu_pt(value: int | None) -> float:
 
 
 def _role_style_name(doc: object, role: str) -> str | None:
-    found = _find_style(doc, role)
+    found = find_style(doc, role)
     return None if found is None else str(found.name)
 
 
@@ -217,7 +217,7 @@ def _text_style(doc: object, style: object, theme_fonts: dict[str, str]) -> Text
             font = rfonts.get(qn("w:ascii")) or theme_fonts.get(theme_ref[:5])
         spacing = rpr.find(qn("w:spacing"))
         if tracking is None and spacing is not None:
-            tracking = int(spacing.get(qn("w:val"), "0")) / _TWIPS_PER_PT
+            tracking = int(spacing.get(qn("w:val"), "0")) / TWIPS_PER_PT
         b = rpr.find(qn("w:b"))
         if bold is None and b is not None:
             bold = b.get(qn("w:val"), "1") not in ("0", "false")
@@ -318,7 +318,7 @@ class _Layout:
         return _paragraph_height(text, size, width_pt, style, bold or style.bold, line, indent)
 
     def handout(self, h: Handout, skipped: set[str]) -> float:
-        d, width = self.d, self.geo.text_width / _TWIPS_PER_PT
+        d, width = self.d, self.geo.text_width / TWIPS_PER_PT
         g = self.geo
         height = self.text(h.title, d.title_pt, width, g.title) + d.space_after_pt
         if h.subtitle:
@@ -355,7 +355,7 @@ class _Layout:
 
     def section(self, s: Section, width_twips: int, top: bool) -> float:
         d = self.d
-        width = width_twips / _TWIPS_PER_PT
+        width = width_twips / TWIPS_PER_PT
         height = 0.0
         if s.heading:
             height += 0 if top else d.space_after_pt * 2.5
@@ -364,7 +364,7 @@ class _Layout:
         for text in s.paragraphs:
             if text:
                 height += self.text(text, d.body_pt, width, line=d.line) + d.space_after_pt
-        indent = _LIST_INDENT / _TWIPS_PER_PT
+        indent = LIST_INDENT / TWIPS_PER_PT
         for item in s.items:
             height += self.text(item.text, d.body_pt, width, line=d.line, indent=indent)
             height += d.space_after_pt * 0.75
@@ -379,14 +379,14 @@ class _Layout:
         height = 0.0
         for r, row in enumerate(rows):
             cells = [
-                self.text(text, size, w / _TWIPS_PER_PT - _CELL_PAD_PT, bold=bold_head and r == 0)
+                self.text(text, size, w / TWIPS_PER_PT - CELL_PAD_PT, bold=bold_head and r == 0)
                 for text, w in zip(row, widths, strict=False)
             ]
             height += max(cells, default=0.0) + 4 + 0.5  # cell margins 2 + 2 pt, a rule
         return height + 1 + self.d.space_after_pt + 2  # the top rule, the gap after the table
 
     def table(self, table: Table, width: int) -> float:
-        widths = _column_widths(table, width, self.body, cell_size(self.d))
+        widths = column_widths(table, width, self.body, cell_size(self.d))
         return self.rows([table.header, *table.rows], widths, bold_head=True)
 
     def steps(self, s: Section, width: int) -> float:
@@ -399,9 +399,9 @@ class _Layout:
         d = self.d
         ask = next((s for s in closing if s.key == "ask"), None)
         contact = next((s for s in closing if s.key == "contact"), None)
-        full = self.geo.text_width / _TWIPS_PER_PT
-        qr = _QR_WIDTH / _EMU_PER_PT
-        rest = full - (_GAP / _TWIPS_PER_PT) * (2 if url else 1) - (qr + 3 if url else 0)
+        full = self.geo.text_width / TWIPS_PER_PT
+        qr = QR_WIDTH / _EMU_PER_PT
+        rest = full - (GAP / TWIPS_PER_PT) * (2 if url else 1) - (qr + 3 if url else 0)
         ask_w, contact_w = (rest * 0.55, rest * 0.45) if ask and contact else (rest, rest)
         columns = [qr * 1.05 + 2 if url else 0.0]
         for s, w, boxed in ((ask, ask_w, True), (contact, contact_w, False)):

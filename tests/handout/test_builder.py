@@ -20,10 +20,10 @@ from generator.compose.doctree import Handout, Item, Section, Step, Table
 from generator.content.loader import load_workspace
 from generator.handout.builder import (
     DENSITIES,
-    _column_widths,
     _readable,
     _window,
     build_handout,
+    column_widths,
     contrast,
     fingerprint,
     place_sections,
@@ -313,7 +313,7 @@ def test_column_widths_never_break_a_number() -> None:
         numeric=[1, 2],
     )
     for font, width in (("Calibri", 3977), ("Verdana", 3977), ("Verdana", 3000)):
-        widths = _column_widths(table, width, font, 9.0)
+        widths = column_widths(table, width, font, 9.0)
         assert sum(widths) == width
         pad = 2 * 85 / 20
         assert widths[1] / 20 >= text_width_pt("1.200.000", font, False, 9) + pad
