@@ -21,11 +21,9 @@ from typing import Any, Literal
 
 from lxml import etree
 
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-P = "http://schemas.openxmlformats.org/presentationml/2006/main"
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+from generator.ooxml.namespaces import A, P, R, W
+
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"a": A, "p": P, "w": W, "wp": WP, "r": R}
 
 Severity = Literal["error", "warning"]

@@ -32,6 +32,7 @@ from generator.checks.accessibility import (
 from generator.checks.contrast import deck_contrast, handout_contrast
 from generator.content.loader import Project, Workspace, load_workspace
 from generator.errors import Problem
+from generator.ooxml.namespaces import A
 from generator.pipeline.build import (
     build_documents,
     plan,
@@ -41,7 +42,6 @@ from generator.pipeline.build import (
 )
 from generator.pipeline.jobs import Document
 
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS = {"a": A}
 #: Text may run over its box by this much (points) before it counts: rounding, not overflow.
 FIT_SLACK_PT = 1.0

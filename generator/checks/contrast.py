@@ -25,13 +25,11 @@ from typing import Any
 from lxml import etree
 
 from generator.checks.accessibility import Issue, run_text, short
+from generator.ooxml.namespaces import A, P, W
 from generator.theme.colour import contrast_ratio, linear
 
 RGB = tuple[int, int, int]
 
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-P = "http://schemas.openxmlformats.org/presentationml/2006/main"
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"a": A, "p": P, "w": W}
 
 NORMAL_RATIO = 4.5

@@ -24,13 +24,12 @@ from generator.checks.accessibility import Issue, short
 from generator.content.reader import dotted
 from generator.deck.builder import BACKUP_NAME, STATEMENT_NAME, type_scale
 from generator.errors import Problem
+from generator.ooxml.namespaces import A, P
 from generator.theme.metrics import wrap_lines
 
 MAX_WORDS = 40
 BODY_MIN_PT = 18.0
 LABEL_MIN_PT = 12.0
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS = {"a": A, "p": P, "c": C}
 # Placeholders whose text is body text (the rest, but titles and slide furniture, are labels).

@@ -64,6 +64,7 @@ from generator.deck.layouts import (
     template_warnings,
 )
 from generator.errors import TextTooLong
+from generator.ooxml.namespaces import A as A_NS
 from generator.pipeline.writer import package_bytes
 from generator.theme.colour import luminance
 from generator.theme.metrics import EMU_PER_PT, Paragraph, fit_size
@@ -85,7 +86,6 @@ SMALL_FLOOR = 10.0  # labels in figures (timeline, hats, numbers, table cells)
 # The height of the 16:9 and 4:3 standard slides (7.5 inches), for which the sizes above are
 # meant; a smaller slide scales its floors (DeckContext.floor).
 STANDARD_HEIGHT = 6858000
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 # Which layout (layouts.SLIDE_KINDS) each slide kind is built on.
 LAYOUT_OF = {

@@ -30,11 +30,11 @@ import yaml
 from lxml import etree
 
 from generator.errors import PitchkitError, TokensError
+from generator.ooxml.namespaces import A as A_NS
 from generator.pipeline.writer import Folder
 from generator.resources import default_templates_dir
 from generator.theme.colour import contrast, luminance
 
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MAX_BYTES = 50_000_000
 #: Budgets that no real tokens file comes near (they are a few levels deep, values are short):
 #: nesting of groups, length of a reference chain, characters of one resolved value, and

@@ -1,0 +1,1 @@
+"""Office Open XML: the namespaces every reader and builder shares."""

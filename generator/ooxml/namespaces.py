@@ -1,0 +1,10 @@
+"""The OOXML namespaces pitchkit reads and writes, in one place (ECMA-376 names)."""
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+"""DrawingML: text runs, colours, shapes, themes."""
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+"""PresentationML: slides, layouts, masters."""
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+"""WordprocessingML: paragraphs, runs, styles."""
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+"""Relationship ids (r:id, r:embed, r:link)."""
