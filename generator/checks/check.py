@@ -32,6 +32,7 @@ from generator.checks.accessibility import (
 from generator.checks.contrast import deck_contrast, handout_contrast
 from generator.content.loader import Project, Workspace, load_workspace
 from generator.errors import Problem
+from generator.ooxml.geometry import EMU_PER_PT
 from generator.ooxml.namespaces import A
 from generator.pipeline.build import (
     build_documents,
@@ -355,7 +356,7 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     """Whether two boxes share more than a hairline (a point each way)."""
     w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return w > 12700 and h > 12700
+    return w > EMU_PER_PT and h > EMU_PER_PT
 
 
 def deck_fit(data: bytes) -> list[Issue]:

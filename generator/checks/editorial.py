@@ -24,6 +24,7 @@ from generator.checks.accessibility import Issue, short
 from generator.content.reader import dotted
 from generator.deck.builder import BACKUP_NAME, STATEMENT_NAME, type_scale
 from generator.errors import Problem
+from generator.ooxml.geometry import EMU_PER_PT, INSET_X
 from generator.ooxml.namespaces import A, P
 from generator.theme.metrics import wrap_lines
 
@@ -248,7 +249,7 @@ def _title_lines(prs: Any, shape: Any) -> int:
     if not sizes:
         return 1
     width = shape.width if shape.width is not None else prs.slide_width
-    insets = 2 * 91440
+    insets = 2 * INSET_X
     font = next(
         (
             latin.get("typeface")
@@ -258,7 +259,7 @@ def _title_lines(prs: Any, shape: Any) -> int:
         None,
     )
     bold = any(r.get("b") == "1" for r in shape._element.iter(f"{{{A}}}rPr"))
-    width_pt = (int(width) - insets) / 12700
+    width_pt = (int(width) - insets) / EMU_PER_PT
     return sum(
         wrap_lines(line, font, bold, sizes[0], width_pt)
         for line in shape.text_frame.text.split("\n")

@@ -64,6 +64,7 @@ from generator.deck.layouts import (
     template_warnings,
 )
 from generator.errors import TextTooLong
+from generator.ooxml.geometry import INSET_X, INSET_Y
 from generator.ooxml.namespaces import A as A_NS
 from generator.pipeline.writer import package_bytes
 from generator.theme.colour import luminance
@@ -629,10 +630,10 @@ def _read_insets(shape: Any) -> tuple[int, int, int, int]:
             if attr not in values and body_pr.get(attr) is not None:
                 values[attr] = int(body_pr.get(attr))
     return (
-        values.get("lIns", 91440),
-        values.get("tIns", 45720),
-        values.get("rIns", 91440),
-        values.get("bIns", 45720),
+        values.get("lIns", INSET_X),
+        values.get("tIns", INSET_Y),
+        values.get("rIns", INSET_X),
+        values.get("bIns", INSET_Y),
     )
 
 
@@ -908,7 +909,7 @@ def _textbox(
     anchor: Any = None,
     whole_words: bool = False,
     name: str | None = None,
-    insets: tuple[int, int] = (45720, 22860),
+    insets: tuple[int, int] = (INSET_Y, INSET_Y // 2),
     font: str | None = None,
 ) -> tuple[Any, float]:
     """A text box measured to fit ``box``; stops the build (TextTooLong, naming ``what``) when
@@ -1583,7 +1584,7 @@ def _probe_inner(ctx: DeckContext, kind: str) -> tuple[tuple[int, int], TextStyl
     if rooms:
         return rooms[0]
     box = _area(ctx, kind)
-    return (box[2] - 2 * 91440, box[3] - 2 * 45720), TextStyle(font=ctx.body_font)
+    return (box[2] - 2 * INSET_X, box[3] - 2 * INSET_Y), TextStyle(font=ctx.body_font)
 
 
 def build_bullets(ctx: DeckContext, slide: Slide, kind: str = "bullets") -> None:
@@ -1641,7 +1642,7 @@ def build_agenda(ctx: DeckContext, slide: Slide) -> None:
     sizes = []
     style = TextStyle(font=ctx.body_font)
     for chunk in chunks:
-        inner = (col_w - 91440, height - 45720)
+        inner = (col_w - INSET_X, height - INSET_Y)
         sizes.append(
             _fit(ctx, _items(chunk), style, inner, 24, ctx.floor(BODY_FLOOR))
             or ctx.floor(BODY_FLOOR)
@@ -1697,7 +1698,7 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
         gap = int(width * 0.04)
         col_w = (width - gap) // 2
         boxes = [(left + i * (col_w + gap), top, col_w, height) for i in range(2)]
-        inners = [(col_w - 2 * 91440, height - 2 * 45720)] * 2
+        inners = [(col_w - 2 * INSET_X, height - 2 * INSET_Y)] * 2
         styles = [TextStyle(font=ctx.body_font)] * 2
     heads = [[Para(f"**{c.heading}**", space_before=0)] if c.heading else [] for c in columns]
     bodies = [_column_paras(c) for c in columns]
@@ -1747,7 +1748,7 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
                     f"column {i + 1}",
                     slide.title,
                     name=f"Column {i + 1}",
-                    insets=(91440, 45720),
+                    insets=(INSET_X, INSET_Y),
                 )
         _remove_unused_placeholders(new, targets)
 
@@ -1764,7 +1765,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
         text_w = int((width - gap) * 0.48)
         paras = _items(slide.items, bullets=False)
         style = TextStyle(font=ctx.body_font)
-        inner = (text_w - 2 * 91440, height - 2 * 45720)
+        inner = (text_w - 2 * INSET_X, height - 2 * INSET_Y)
         if _fit(ctx, paras, style, inner, ctx.body_max, ctx.floor(BODY_FLOOR)) is None:
             room = _room(ctx, slide)
             build_bullets(ctx, slide.model_copy(update={"title": _paged_title(slide.title, 1, 2)}))
@@ -1795,7 +1796,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
             "the text beside the picture",
             slide.title,
             name="Content",
-            insets=(91440, 45720),
+            insets=(INSET_X, INSET_Y),
         )
     caption_h = 0
     caption_paras = (
@@ -1805,9 +1806,9 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
     caption_size = 0.0
     if caption_paras:
         caption_size = _fit(
-            ctx, caption_paras, style, (width - 91440, int(height * 0.2)), 16, ctx.floor(11)
+            ctx, caption_paras, style, (width - INSET_X, int(height * 0.2)), 16, ctx.floor(11)
         ) or ctx.floor(11)
-        lines = _lines_needed(ctx, caption_paras, style, width - 91440, caption_size)
+        lines = _lines_needed(ctx, caption_paras, style, width - INSET_X, caption_size)
         caption_h = int((lines * caption_size * 1.2 + 6) * EMU_PER_PT)
     from PIL import Image as PILImage
 
@@ -2051,10 +2052,10 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
         value_h, label_h = int(height * 0.34), int(height * 0.28)
         detail_h = height - bar_h - int(Pt(8)) - value_h - label_h
         style = TextStyle(font=ctx.heading_font)
-        inner_w = box_w - 2 * 45720
+        inner_w = box_w - 2 * INSET_Y
         value_size = min(
             # A figure shown large: 18 pt at least whatever the slide's size.
-            _fit(ctx, [Para(x.value, bold=True)], style, (inner_w, value_h - 45720), 44, 18, True)
+            _fit(ctx, [Para(x.value, bold=True)], style, (inner_w, value_h - INSET_Y), 44, 18, True)
             or 18
             for x in numbers
         )
@@ -2063,7 +2064,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
                 ctx,
                 [Para(x.label, bold=True)],
                 TextStyle(font=ctx.body_font),
-                (inner_w, label_h - 45720),
+                (inner_w, label_h - INSET_Y),
                 20,
                 ctx.floor(11),
                 True,
@@ -2076,7 +2077,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
                 ctx,
                 [Para(x.detail or "")],
                 TextStyle(font=ctx.body_font),
-                (inner_w, detail_h - 45720),
+                (inner_w, detail_h - INSET_Y),
                 16,
                 ctx.floor(SMALL_FLOOR),
                 True,
@@ -2255,7 +2256,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
                 ctx,
                 [Para(s.when, bold=True)],
                 style,
-                (box_w - 45720 * 2, when_h - 45720),
+                (box_w - INSET_Y * 2, when_h - INSET_Y),
                 18,
                 ctx.floor(11),
                 True,
@@ -2264,7 +2265,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
             for s in steps
         )
         text_paras = [[Para(s.text, align=PP_ALIGN.CENTER, space_before=0)] for s in steps]
-        inner = (box_w - 2 * 45720, text_h - 2 * 22860)
+        inner = (box_w - 2 * INSET_Y, text_h - 2 * INSET_Y // 2)
         text_sizes = [
             _fit(ctx, p, style, inner, 18, ctx.floor(SMALL_FLOOR), True)
             or _fit(ctx, p, style, inner, 18, ctx.floor(SMALL_FLOOR))
@@ -2528,7 +2529,7 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
     body_top = top + beam_h + head_h + int(Pt(6))
     body_h = top + height - body_top
     style = TextStyle(font=ctx.body_font)
-    inner = (col_w - 2 * 91440, body_h - 2 * 45720)
+    inner = (col_w - 2 * INSET_X, body_h - 2 * INSET_Y)
     groups = [_balance_groups(c) for c in columns]
     flat = [[p for g in gs for p in g] for gs in groups]
     size = min(_fit(ctx, f, style, inner, 22, ctx.floor(BODY_FLOOR)) or 0 for f in flat)
@@ -2542,7 +2543,7 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         ]
         count = max(len(s) for s in split)
         pages = [[s[n] if n < len(s) else [] for s in split] for n in range(count)]
-    head_inner = (col_w - 2 * 91440, head_h - 45720)
+    head_inner = (col_w - 2 * INSET_X, head_h - INSET_Y)
     head_sizes = [
         _fit(ctx, [Para(c.heading or "", bold=True)], style, head_inner, 20, ctx.floor(12))
         for c in columns
@@ -2590,7 +2591,7 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
                 new, MSO_SHAPE.ROUNDED_RECTANGLE, (x, top + beam_h, col_w, head_h), f"Pan {i + 1}"
             )
             _solid(ctx, head, fills[i])
-            head.text_frame.margin_left = head.text_frame.margin_right = Emu(91440)
+            head.text_frame.margin_left = head.text_frame.margin_right = Emu(INSET_X)
             _write(
                 ctx,
                 head,
@@ -2618,7 +2619,7 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
                     f"column {i + 1}",
                     slide.title,
                     name=f"Values {i + 1}",
-                    insets=(91440, 45720),
+                    insets=(INSET_X, INSET_Y),
                 )
 
 
@@ -2656,8 +2657,8 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
     icon_w = int(head_h * 1.3)
     label_x = icon_w + int(Pt(6))
     style = TextStyle(font=ctx.body_font)
-    inner = (cell_w - 2 * 45720, cell_h - head_h - 2 * 22860)
-    label_inner = (cell_w - label_x - 2 * 45720, head_h - 2 * 22860)
+    inner = (cell_w - 2 * INSET_Y, cell_h - head_h - 2 * INSET_Y // 2)
+    label_inner = (cell_w - label_x - 2 * INSET_Y, head_h - 2 * INSET_Y // 2)
     label_size = min(
         (
             _fit(

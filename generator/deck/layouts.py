@@ -34,6 +34,7 @@ from pptx.presentation import Presentation as PresentationT
 from pptx.slide import SlideLayout, SlideMaster
 
 from generator.errors import PackageError, TemplateError
+from generator.ooxml.geometry import EMU_PER_PT as _EMU_PER_PT
 from generator.theme.packages import load_package
 
 __all__ = [
@@ -204,7 +205,6 @@ def remove_all_slides(prs: PresentationT) -> None:
 _CNVPR = qn("p:cNvPr")
 _SP_TREE = f"{qn('p:cSld')}/{qn('p:spTree')}"
 _CM = 360000
-_EMU_PER_PT = 12700
 
 
 def _repair_template(prs: PresentationT, path: Path) -> list[str]:

@@ -39,6 +39,7 @@ from generator.handout.builder import (
     strip_window,
     style_font,
 )
+from generator.ooxml.geometry import EMU_PER_PT as _EMU_PER_PT
 from generator.theme.metrics import (
     Paragraph,
     measured_as_itself,
@@ -72,7 +73,6 @@ def _installed(family: str | None) -> bool:
     return measured_as_itself(family)
 
 
-_EMU_PER_PT = 12700
 #: Words are measured as fit.py does (3 % wide); lines are counted in a box 2 % wider, which
 #: leaves them 1 % wide (the calibration's safest setting that still errs long everywhere).
 _COMPENSATE = 0.98

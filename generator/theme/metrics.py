@@ -26,6 +26,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from generator.ooxml.geometry import EMU_PER_PT, INSET_X, INSET_Y
 from generator.theme import font_metrics
 
 # Metric-compatible replacements (same advance widths), as LibreOffice uses them. Not "Calibri
@@ -53,7 +54,6 @@ FONT_DIRS = (
 # One line at 100 % spacing is 1.2 x the font size in PowerPoint and in LibreOffice's import
 # (measured: Carlito, Liberation Sans/Serif and DejaVu Sans/Serif all give 1.20 in LibreOffice).
 LINE_HEIGHT = 1.2
-EMU_PER_PT = 12700
 # Widths are measured a little wide: kerning, hinting and a substituted font may differ by ~1 %.
 WIDTH_SLACK = 0.97
 
@@ -345,7 +345,7 @@ def fit_size(
     height_emu: int,
     max_pt: float,
     min_pt: float,
-    inset_emu: tuple[int, int] = (91440, 45720),
+    inset_emu: tuple[int, int] = (INSET_X, INSET_Y),
     whole_words: bool = False,
 ) -> float | None:
     """The largest size in [min_pt, max_pt] at which the paragraphs fit; None if none does.
