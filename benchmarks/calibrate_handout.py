@@ -56,8 +56,9 @@ def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]
 
 def main() -> int:
     from generator.handout.builder import DENSITIES
-    from generator.handout.fit import FitJob, _measure, build_variant, drop_order
+    from generator.handout.fit import FitJob, build_variant, drop_order
     from generator.handout.layout import geometry, predict
+    from generator.handout.measure import measure_variants
     from tests.handout.test_layout import measured_share
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -79,7 +80,7 @@ def main() -> int:
                 variants.append((job, d, drop))
         print(f"{len(items)} handouts, {len(variants)} variants: rendering", file=sys.stderr)
         data = [build_variant(job, d, drop) for job, d, drop in variants]
-        results = _measure(data, Path(tmp) / "render", timeout=1800)
+        results = measure_variants(data, Path(tmp) / "render", timeout=1800)
         for (job, d, drop), m in zip(variants, results, strict=True):
             share = predict(job.handout, job.theme, d, drop)
             real = measured_share(m.pdf, geometry(job.theme).body_pt)

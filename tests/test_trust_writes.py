@@ -21,6 +21,7 @@ from generator.app.preview import find_pdftoppm, render_pages
 from generator.errors import BuildError, ContentError
 from generator.export.pdf import find_soffice
 from generator.handout import fit as handout_fit
+from generator.handout import fit_cache
 from generator.pipeline.build import build
 from generator.pipeline.writer import Folder, OutputLock
 from tests.conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
@@ -233,7 +234,7 @@ def test_a_handout_found_too_long_by_the_pdf_step_writes_nothing(
     )
     write(workspace / "content" / "p" / "project.yaml", MINIMAL_PROJECT + "benefits:\n" + benefits)
     # The prediction is wrong (it says everything fits): only the PDF's page count shows it.
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     monkeypatch.setattr(handout_fit, "predict", lambda *_args: 0.5)
     with pytest.raises(ContentError) as caught:
         build(workspace, audiences=["supporters"], pdf=True, jobs=1)

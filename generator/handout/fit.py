@@ -26,25 +26,17 @@ Contract of the search, per handout (each step a round, all handouts batched):
    :class:`~generator.errors.ContentError` naming the longest texts on the page (file, line,
    field).
 
-A result is cached (:class:`FitCache`: a JSON file and the PDFs in the output folder, and a memo
-in the process) under a hash of the Handout tree, the theme's files, the document time and the
-code of the builder, so an unchanged handout is not rendered again. The PDF of the winning variant
-is exactly the PDF ``--pdf`` would make of the same bytes, so the build reuses it.
+A result is cached (:mod:`generator.handout.fit_cache`), so an unchanged handout is not rendered
+again; the variants are measured by :mod:`generator.handout.measure`.
 Without LibreOffice nothing is measured: the roomiest density is used and the result says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib.util
-import io
-import json
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,33 +45,18 @@ from generator.compose.inline import plain
 from generator.content.model import ProjectFile
 from generator.errors import BuildError, ContentError, Problem
 from generator.handout.builder import DENSITIES, Density, build_handout
+from generator.handout.fit_cache import CACHE_FOLDER, FitCache, cache_key
 from generator.handout.layout import predict, safe_share
+from generator.handout.measure import Measured, measure_variants
 from generator.pipeline.processes import work_folder
 from generator.theme.themes import Theme
 
 if TYPE_CHECKING:
     from generator.pipeline.jobs import Document, Rendered
     from generator.pipeline.processes import work_folder
-from generator.pipeline.writer import Folder, Staged
 
 #: Sections with at least this priority are never left out (the ask, the contact, the benefits).
 ESSENTIAL = 90
-#: Bump when the fit's rules change in a way the code hash below would not notice.
-FIT_VERSION = 2
-CACHE_FOLDER = ".pitchkit-cache"
-CACHE_FILE = ".handout-fit.json"
-#: Cache entries kept in the output folder (most recently used first).
-CACHE_ENTRIES = 200
-#: A second LibreOffice process pays off from this many variants on (a start costs ~1 s).
-MIN_PER_PROCESS = 6
-MAX_PROCESSES = 4
-
-SKIPPED_WARNING = (
-    "the one-page check of the handouts was skipped: LibreOffice is not installed, so the "
-    "handouts could not be measured and may run onto a second page. Install LibreOffice "
-    "(Debian/Ubuntu: 'sudo apt-get install libreoffice-writer'; Windows/macOS: "
-    "https://www.libreoffice.org/download/) and build again."
-)
 
 Progress = Callable[[str], None]
 
@@ -127,164 +104,6 @@ class FitRun:
     measured: bool
 
 
-# -- cache ------------------------------------------------------------------------------------
-
-_MEMO: dict[str, tuple[dict[str, Any], bytes | None]] = {}
-_MEMO_SIZE = 64
-
-
-class FitCache:
-    """Fit results by key: ``<folder>/.handout-fit.json`` plus one ``.<key>.pdf`` per entry, and
-    a memo. The names are hidden (a leading dot): the output folder lists only documents.
-
-    Reading tolerates a missing or damaged file (it is only a cache); :meth:`save` writes
-    atomically and is meant to run under the build's output lock.
-    """
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.used: list[str] = []
-        self.new_pdfs: dict[str, bytes] = {}
-        if folder is not None:
-            try:
-                loaded = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))
-                if isinstance(loaded, dict) and isinstance(loaded.get("entries"), dict):
-                    self.entries = loaded["entries"]
-            except (OSError, ValueError):
-                self.entries = {}
-
-    def get(self, key: str) -> tuple[dict[str, Any], bytes | None] | None:
-        """The entry and its PDF (if kept), from the memo or the folder."""
-        if key in _MEMO:
-            self.used.append(key)
-            entry, pdf = _MEMO[key]
-            self.entries[key] = entry
-            if pdf is not None:
-                self.new_pdfs.setdefault(key, pdf)
-            return entry, pdf
-        stored = self.entries.get(key)
-        if not isinstance(stored, dict) or not _valid_entry(stored):
-            return None
-        entry = stored
-        self.used.append(key)
-        pdf = None
-        if self.folder is not None:
-            try:
-                pdf = (self.folder / f".{key}.pdf").read_bytes()
-            except OSError:
-                pdf = None
-        if pdf is not None and hashlib.sha256(pdf).hexdigest() != entry.get("pdf"):
-            pdf = None
-        return entry, pdf
-
-    def put(self, key: str, entry: dict[str, Any], pdf: bytes | None) -> None:
-        if pdf is not None:
-            entry = {**entry, "pdf": hashlib.sha256(pdf).hexdigest()}
-            self.new_pdfs[key] = pdf
-        self.entries[key] = entry
-        self.used.append(key)
-        _MEMO[key] = (entry, pdf)
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.pop(next(iter(_MEMO)))
-
-    def stage(self, output: Folder) -> list[Staged]:
-        """Stage the entries used now first, then older ones (at most CACHE_ENTRIES), and their
-        new PDFs in ``output``, for the build to commit with its documents."""
-        if self.folder is None or not self.used:
-            return []
-        kept = self._kept()
-        staged = []
-        try:
-            for key, pdf in self.new_pdfs.items():
-                target = self.folder / f".{key}.pdf"
-                if key in kept and not output.exists(target):
-                    staged.append(output.stage(target, pdf))
-            payload = {"version": FIT_VERSION, "entries": kept}
-            data = json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False).encode()
-            staged.append(output.stage(self.folder / CACHE_FILE, data))
-        except BaseException:
-            output.discard(staged)
-            raise
-        return staged
-
-    def prune(self, output: Folder) -> None:
-        """Delete the PDFs of entries no longer kept (after a commit)."""
-        if self.folder is None or not self.used:
-            return
-        kept = self._kept()
-        for name in output.names(self.folder):
-            if name.startswith(".") and name.endswith(".pdf") and name[1:-4] not in kept:
-                output.remove(self.folder / name)
-
-    def save(self, output: Folder) -> None:
-        """Stage, commit and prune at once (outside a build)."""
-        output.commit(self.stage(output))
-        self.prune(output)
-
-    def _kept(self) -> dict[str, dict[str, Any]]:
-        order = list(dict.fromkeys([*reversed(self.used), *self.entries]))[:CACHE_ENTRIES]
-        return {k: self.entries[k] for k in order if k in self.entries}
-
-
-def _valid_entry(entry: dict[str, Any]) -> bool:
-    density = entry.get("density")
-    left_out = entry.get("left_out")
-    return (
-        isinstance(density, int)
-        and 0 <= density < len(DENSITIES)
-        and isinstance(left_out, list)
-        and all(isinstance(k, str) for k in left_out)
-    )
-
-
-def _code_hash() -> str:
-    """The source of the modules that decide a handout's fit: a change makes old results stale.
-
-    Found by module name, not by file position; a module whose source cannot be read raises
-    instead of hashing a constant, so a stale cache can never outlive the code it came from.
-    """
-    digest = hashlib.sha256()
-    for name in (
-        "generator.handout.builder",
-        "generator.handout.fit",
-        "generator.handout.layout",
-        "generator.compose.inline",
-    ):
-        source = importlib.util.find_spec(name)
-        if source is None or source.origin is None:
-            raise RuntimeError(f"the fit cache key needs the source of {name}, which was not found")
-        digest.update(name.encode())
-        digest.update(Path(source.origin).read_bytes())
-    return digest.hexdigest()
-
-
-def _file_hash(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
-def cache_key(job: FitJob) -> str:
-    """A hash of everything the fitted bytes depend on."""
-    theme = job.theme
-    material = {
-        "fit": FIT_VERSION,
-        "code": _code_hash(),
-        "handout": job.handout.model_dump(mode="json"),
-        "template": _file_hash(theme.handout_template),
-        "logo": _file_hash(theme.logo),
-        "spec": theme.spec.model_dump(mode="json"),
-        "densities": [asdict(d) for d in DENSITIES],
-        "created": job.created.isoformat(),
-    }
-    blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
-
-
 # -- the fit ----------------------------------------------------------------------------------
 
 
@@ -309,7 +128,7 @@ def predicted_fit(handout: Handout, theme: Theme) -> Variant | None:
         for variant in probes:
             share = predict(handout, theme, *variant)
             fits = share <= trusted
-            search.record(variant, _Measured(b"", 1 if fits else 2, b"", 1 - trusted / share))
+            search.record(variant, Measured(b"", 1 if fits else 2, b"", 1 - trusted / share))
         search.advance()
         if search.failed:
             return None
@@ -368,7 +187,7 @@ def fit_handouts(
             if not variants:
                 break
             started = time.monotonic()
-            measured = _measure(
+            measured = measure_variants(
                 [build_variant(jobs[i], d, drop) for i, (d, drop) in variants],
                 Path(tmp) / f"round{len(rounds) + 1}",
                 timeout,
@@ -425,7 +244,7 @@ class _Search:
             plain(handout.title + handout.key_message + handout.headline)
         )
         self.gains = [sum(weights[k] for k in self.order[:n]) for n in range(len(self.order) + 1)]
-        self.seen: dict[Variant, _Measured] = {}
+        self.seen: dict[Variant, Measured] = {}
         self.stage = "densities"
         self.densest = _DROP_AT
         self.pending: list[Variant] = [(0, ()), (self.densest, ())]
@@ -438,7 +257,7 @@ class _Search:
         """The variants to measure in the next round."""
         return [] if self.done else [v for v in dict.fromkeys(self.pending) if v not in self.seen]
 
-    def record(self, variant: Variant, measured: _Measured) -> None:
+    def record(self, variant: Variant, measured: Measured) -> None:
         self.seen[variant] = measured
 
     def fits(self, variant: Variant) -> bool:
@@ -534,7 +353,7 @@ class _Search:
         self.stage = "regrow"
         self.pending = [(d, left_out) for d in range(self.densest)]
 
-    def result(self) -> tuple[Variant, _Measured]:
+    def result(self) -> tuple[Variant, Measured]:
         """The winner: the fewest sections left out (the lowest-ranked), the roomiest density."""
         fitting = [v for v in self.seen if self.fits(v)]
         best = min(
@@ -565,51 +384,6 @@ def _weight(section: Section) -> int:
         texts += [" ".join(row) for row in [section.table.header, *section.table.rows]]
     texts += [f"{st.when} {st.text}" for st in section.steps]
     return sum(len(plain(t)) + 40 for t in texts if t)
-
-
-@dataclass(frozen=True)
-class _Measured:
-    data: bytes
-    pages: int
-    pdf: bytes
-    overflow: float  # the share of the text on the second page or later
-
-
-def _measure(variants: list[bytes], folder: Path, timeout: float) -> list[_Measured]:
-    """Convert all variants in one LibreOffice process; their page counts and PDFs, in order."""
-    from pypdf import PdfReader
-
-    from generator.export.pdf import export_pdfs
-
-    folder.mkdir(parents=True)
-    paths = []
-    for n, data in enumerate(variants):
-        path = folder / f"v{n:03d}.docx"
-        path.write_bytes(data)
-        paths.append(path)
-    # No language tags: Writer takes /Lang from each .docx, so one process serves every language.
-    # A LibreOffice process converts on one core: with more variants than a process start is
-    # worth, split them over one process per core (each has its own profile, so they can run
-    # side by side).
-    workers = max(1, min(os.cpu_count() or 1, len(paths) // MIN_PER_PROCESS, MAX_PROCESSES))
-    groups = [paths[k::workers] for k in range(workers)]
-    produced: dict[Path, Path] = {}
-    if workers == 1:
-        produced = export_pdfs(paths, timeout=timeout)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(lambda group: export_pdfs(group, timeout=timeout), groups):
-                produced.update(part)
-    out = []
-    for path, data in zip(paths, variants, strict=True):
-        pdf = produced[path].read_bytes()
-        pages = PdfReader(io.BytesIO(pdf)).pages
-        overflow = 0.0
-        if len(pages) > 1:
-            chars = [len("".join((page.extract_text() or "").split())) for page in pages]
-            overflow = sum(chars[1:]) / max(sum(chars), 1)
-        out.append(_Measured(data, len(pages), pdf, overflow))
-    return out
 
 
 # -- when it cannot fit -----------------------------------------------------------------------
@@ -679,6 +453,14 @@ def _longest_fields(job: FitJob, shown: str) -> list[tuple[str, int | None, int]
 
 
 # -- in the build -----------------------------------------------------------------------------
+
+
+SKIPPED_WARNING = (
+    "the one-page check of the handouts was skipped: LibreOffice is not installed, so the "
+    "handouts could not be measured and may run onto a second page. Install LibreOffice "
+    "(Debian/Ubuntu: 'sudo apt-get install libreoffice-writer'; Windows/macOS: "
+    "https://www.libreoffice.org/download/) and build again."
+)
 
 
 @dataclass

@@ -28,15 +28,17 @@ from generator.content.reader import read_yaml
 from generator.errors import ContentError
 from generator.export.pdf import export_pdfs, find_soffice
 from generator.handout import fit as handout_fit
+from generator.handout import fit_cache
 from generator.handout.builder import DENSITIES, build_handout
 from generator.handout.fit import (
     SKIPPED_WARNING,
-    FitCache,
     FitJob,
     drop_order,
     fit_build,
     fit_handouts,
 )
+from generator.handout.fit_cache import FitCache
+from generator.handout.measure import Measured
 from generator.pipeline.build import build, build_documents, plan, render_all
 from generator.pipeline.jobs import Document as BuiltDocument
 from generator.pipeline.jobs import Rendered
@@ -99,12 +101,12 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             fits = state["rule"](density, tuple(left_out))
             # Overflow as a real page would show it: the more left out, the less runs over.
             overflow = 0.0 if fits else 0.3
-            out.append(handout_fit._Measured(data, 1 if fits else 2, b"%PDF-fake", overflow))
+            out.append(Measured(data, 1 if fits else 2, b"%PDF-fake", overflow))
         return out
 
     monkeypatch.setattr(handout_fit, "build_variant", build_variant)
-    monkeypatch.setattr(handout_fit, "_measure", measure)
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(handout_fit, "measure_variants", measure)
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     yield state
 
 
@@ -152,7 +154,7 @@ def test_9_5_pt_only_as_a_last_resort(fake: dict[str, Any], theme: Any) -> None:
     assert (fitted.density.body_pt, fitted.left_out) == (10, ("alternatives",))
     # ... 9.5 pt only where nothing fits at 10 pt, even with every optional section left out.
     fake["rule"] = lambda d, out: d >= 2
-    handout_fit._MEMO.clear()
+    fit_cache._MEMO.clear()
     fitted = fit_handouts([job(theme)], soffice="soffice").fitted[0]
     assert (fitted.density, fitted.left_out) == (DENSITIES[-1], ())
     assert DENSITIES[-1].body_pt == 9.5
@@ -216,7 +218,7 @@ def test_cache_skips_measuring_an_unchanged_handout(
     fit_handouts([job(theme)], cache, soffice="soffice")
     cache.save(Folder(tmp_path))
     rounds = len(fake["rounds"])
-    handout_fit._MEMO.clear()  # a new process: only the file in the output folder is left
+    fit_cache._MEMO.clear()  # a new process: only the file in the output folder is left
     again = fit_handouts([job(theme)], FitCache(tmp_path / "cache"), soffice="soffice")
     assert len(fake["rounds"]) == rounds  # nothing converted
     assert again.fitted[0].cached and again.fitted[0].density == DENSITIES[1]
@@ -236,7 +238,7 @@ def test_without_libreoffice_the_prediction_fits_the_handouts(
     monkeypatch: pytest.MonkeyPatch, workspace: Path
 ) -> None:
     monkeypatch.setattr("generator.export.pdf.find_soffice", lambda: None)
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     report = build(workspace, jobs=1)
     assert SKIPPED_WARNING not in [w.message for w in report.warnings]
     handouts = [d for d in report.documents if d.kind == "handout"]
@@ -247,7 +249,7 @@ def test_without_libreoffice_a_handout_the_prediction_cannot_fit_warns(
     monkeypatch: pytest.MonkeyPatch, workspace: Path
 ) -> None:
     monkeypatch.setattr("generator.export.pdf.find_soffice", lambda: None)
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     monkeypatch.setattr(handout_fit, "predict", lambda *_args: 5.0)  # nothing fits, predicted
     report = build(workspace, jobs=1)
     assert [w.message for w in report.warnings].count(SKIPPED_WARNING) == 1
@@ -396,7 +398,7 @@ def test_nothing_is_cut_and_what_was_left_out_is_said(matrix: Matrix) -> None:
 def test_measured_fit_pdfs_are_reused_and_the_rounds_are_batched(
     matrix: Matrix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     items = [r for r in matrix.rendered if r.job.project.slug.startswith("smart-bins")]
     documents = []
     for item in items:
@@ -512,7 +514,7 @@ def test_build_pdf_measures_a_handout_the_prediction_got_wrong(
     """A prediction that was wrong (here: everything fits) is caught by the PDF's page count."""
     root = tmp_path / "ws"
     shutil.copytree(DATA / "long", root)
-    monkeypatch.setattr(handout_fit, "_MEMO", {})
+    monkeypatch.setattr(fit_cache, "_MEMO", {})
     monkeypatch.setattr(handout_fit, "predict", lambda *_args: 0.5)
     messages: list[str] = []
     report = build(root, pdf=True, audiences=["supporters"], jobs=1, progress=messages.append)
@@ -525,15 +527,3 @@ def test_build_pdf_measures_a_handout_the_prediction_got_wrong(
     assert (root / "output" / ".pitchkit-cache" / ".handout-fit.json").is_file()
     # Hidden names: a listing of the output folder shows the documents, not the cache.
     assert all(p.name.startswith(".") for p in (root / "output" / ".pitchkit-cache").iterdir())
-
-
-def test_fit_cache_key_fails_loudly_when_a_module_is_not_found(monkeypatch) -> None:
-    """The cache key is never a constant: a missing module is an error, not a hashed name."""
-    real = handout_fit.importlib.util.find_spec
-    monkeypatch.setattr(
-        handout_fit.importlib.util,
-        "find_spec",
-        lambda name: None if name.endswith("handout.builder") else real(name),
-    )
-    with pytest.raises(RuntimeError, match=r"handout\.builder"):
-        handout_fit._code_hash()

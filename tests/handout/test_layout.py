@@ -12,8 +12,9 @@ import pytest
 from generator.content.loader import load_workspace
 from generator.export.pdf import find_soffice
 from generator.handout.builder import DENSITIES
-from generator.handout.fit import FitJob, _measure, build_variant, drop_order, predicted_fit
+from generator.handout.fit import FitJob, build_variant, drop_order, predicted_fit
 from generator.handout.layout import SAFE_SHARE, geometry, predict
+from generator.handout.measure import measure_variants
 from generator.pipeline.build import plan, render_all
 from generator.pipeline.writer import document_time
 from tests.conftest import EXAMPLE_CONTENT
@@ -109,7 +110,9 @@ def test_the_prediction_is_close_to_libreoffice_and_errs_long(
         project = item.job.project
         job = FitJob("", item.handout, project.theme, document_time(project.content.project.date))
         variants += [(job, d) for d in range(len(DENSITIES))]
-    measured = _measure([build_variant(job, d, ()) for job, d in variants], tmp_path / "r", 600)
+    measured = measure_variants(
+        [build_variant(job, d, ()) for job, d in variants], tmp_path / "r", 600
+    )
     for (job, d), m in zip(variants, measured, strict=True):
         share = predict(job.handout, job.theme, d)
         real = measured_share(m.pdf, geometry(job.theme).body_pt)
