@@ -21,6 +21,7 @@ from generator.deck import builder as pptx_builder
 from generator.deck import layouts
 from generator.deck.builder import build_deck
 from generator.deck.layouts import content_area, match_layouts, open_template
+from generator.ooxml import pptx_fast
 from generator.pipeline.writer import normalize_zip
 from generator.theme.themes import Theme, ThemeSpec, resolve_theme
 from tests.deck.test_builder import DATA, TEMPLATES, WHEN, every_kind, theme
@@ -31,7 +32,7 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(layouts, "_choices_made", {})
     monkeypatch.setattr(layouts, "_areas_measured", {})
     monkeypatch.setattr(pptx_builder, "_FACTS", {})
-    monkeypatch.setattr(pptx_builder, "_WORKBOOKS", {})
+    monkeypatch.setattr(pptx_fast, "_WORKBOOKS", {})
 
 
 def built(deck: Deck, on: Theme) -> tuple[bytes, list[str]]:
@@ -99,7 +100,7 @@ def test_layouts_chosen_again_belong_to_the_new_presentation(
 
 
 def test_notes_pages_are_named_and_related_as_python_pptx_makes_them() -> None:
-    """The notes pages after a deck's first are copies (pptx_builder._add_notes_page)."""
+    """The notes pages after a deck's first are copies (generator.ooxml.pptx_fast.NotesPages)."""
     data, _ = build_deck(every_kind(), theme("default"), WHEN)
     prs = Presentation(io.BytesIO(data))
     assert len(prs.slides) > 10
@@ -113,7 +114,7 @@ def test_notes_pages_are_named_and_related_as_python_pptx_makes_them() -> None:
 
 def test_a_chart_gets_the_workbook_of_its_own_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """Charts share a workbook only when their number format, categories and series are the
-    same (pptx_builder._ChartData)."""
+    same (generator.ooxml.pptx_fast.CachedChartData)."""
 
     def chart_deck(values: list[float], number_format: str = "General") -> Deck:
         chart = {

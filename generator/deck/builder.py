@@ -22,12 +22,10 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from lxml import etree
-from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_CHART_TYPE,
@@ -37,12 +35,7 @@ from pptx.enum.chart import (
 )
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.opc.constants import CONTENT_TYPE as CT
-from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.packuri import PackURI
-from pptx.oxml.ns import qn as _qn
-from pptx.parts.slide import NotesSlidePart, SlideLayoutPart, SlidePart
-from pptx.shapes.autoshape import AutoShapeType, Shape
+from pptx.parts.slide import SlideLayoutPart, SlidePart
 from pptx.shapes.placeholder import SlidePlaceholder
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.table import _Cell
@@ -57,7 +50,6 @@ from generator.deck.layouts import (
     content_area,
     match_layouts,
     open_template,
-    placeholder_element,
     placeholder_roles,
     remove_all_slides,
     template_fingerprint,
@@ -66,15 +58,36 @@ from generator.deck.layouts import (
 from generator.errors import TextTooLong
 from generator.ooxml.geometry import INSET_X, INSET_Y
 from generator.ooxml.namespaces import A as A_NS
+from generator.ooxml.pptx_fast import (
+    AFTER_FILL,
+    SP,
+    CachedChartData,
+    NotesPages,
+    add_runs,
+    add_shape,
+    add_slide,
+    add_textbox,
+    clear_text_frame,
+    decorative,
+    empty_pPr,
+    insert_before,
+    no_autofit,
+    other_placeholders,
+    ph_idx,
+    placeholder_element,
+    qn,
+    remove_unused_placeholders,
+    set_fill,
+    set_name,
+    set_notes_text,
+    title_shape,
+)
 from generator.pipeline.writer import package_bytes
 from generator.theme.colour import luminance
 from generator.theme.metrics import EMU_PER_PT, Paragraph, fit_size
 from generator.theme.themes import Theme
 
 T = TypeVar("T")
-
-# Clark names ("{namespace}tag") of the same few tags, asked for thousands of times a deck.
-qn = cache(_qn)
 
 # Bounds around the template's own sizes: a template's 44 pt title or 32 pt body is meant for
 # five words; a pitch slide needs room, and below these minimums a room cannot read it.
@@ -176,10 +189,8 @@ class DeckContext:
     # What was measured on the template's layouts (see TemplateFacts.memo); shared by the decks
     # built on the same template and theme settings.
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    # The deck's first notes page as python-pptx made it, before its text (see _add_notes_page),
-    # and the part names of the notes pages in the package.
-    blank_notes: Any = None
-    notes_names: set[str] = field(default_factory=set)
+    # The deck's notes pages (the first as python-pptx made it, and their part names).
+    notes_pages: NotesPages = field(default_factory=NotesPages)
     # The elements (p:sld, p:notes) of the deck's slides and their notes pages, as made.
     pages: list[Any] = field(default_factory=list)
     # The part name of each slide's layout, by id() of the slide's part (kept in the package
@@ -333,7 +344,7 @@ def _number_slides(prs: Any) -> None:
             continue
         source = next(
             (
-                ph._element
+                ph.element
                 for ph in slide.slide_layout.placeholders
                 if ph.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER
             ),
@@ -350,7 +361,7 @@ def _number_slides(prs: Any) -> None:
         for child in list(sp_pr):
             sp_pr.remove(child)  # position and look from the layout
         body = sp.find(qn("p:txBody"))
-        _no_autofit(body.find(qn("a:bodyPr")))
+        no_autofit(body.find(qn("a:bodyPr")))
         for p in list(body.iterchildren(qn("a:p"))):
             body.remove(p)
         para = etree.SubElement(body, qn("a:p"))
@@ -462,7 +473,7 @@ def _on(fill: str) -> str:
 
 def _master_size(prs: Any, style: str) -> float | None:
     """The master's level-1 size for titles (titleStyle) or body text (bodyStyle)."""
-    master = prs.slide_masters[0]._element
+    master = prs.slide_masters[0].element
     found = master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
     if found is not None and found.get("sz"):
         return int(found.get("sz")) / 100
@@ -491,7 +502,7 @@ def _layout_key(ctx: DeckContext, shape: Any, what: str) -> tuple[Any, ...] | No
     python-pptx makes of a layout's placeholders on a new slide. Text boxes and other shapes,
     and placeholders with values of their own, are measured each time.
     """
-    element = shape._element
+    element = shape.element
     ph = placeholder_element(element)
     if ph is None:
         return None
@@ -550,17 +561,17 @@ def _read_text_style(ctx: DeckContext, shape: Any, title: bool) -> TextStyle:
     decided: set[str] = set()
     sources = [
         el.find(f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
-        for el in (s._element for s in _style_chain(shape))
+        for el in (s.element for s in _style_chain(shape))
         if el is not None
     ]
-    master = ctx.prs.slide_masters[0]._element
+    master = ctx.prs.slide_masters[0].element
     style = "titleStyle" if title else "bodyStyle"
     sources.append(
         master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
     )
     # Last: the run properties of the layout's or master's sample text (what LibreOffice writes).
     samples = []
-    for el in (s._element for s in _style_chain(shape)[1:]):
+    for el in (s.element for s in _style_chain(shape)[1:]):
         for path in (
             f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:r')}/{qn('a:rPr')}",
             f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:endParaRPr')}",
@@ -623,7 +634,7 @@ def _read_insets(shape: Any) -> tuple[int, int, int, int]:
     """_insets, read from the shape and what it inherits."""
     values: dict[str, int] = {}
     for s in _style_chain(shape):
-        body_pr = s._element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
+        body_pr = s.element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
         if body_pr is None:
             continue
         for attr in ("lIns", "tIns", "rIns", "bIns"):
@@ -745,17 +756,6 @@ def _too_long(
     )
 
 
-def _pPr(p: Any) -> Any:
-    """The paragraph's (a:p) properties, emptied: what pitchkit writes is all that applies."""
-    pPr = p.find(qn("a:pPr"))
-    if pPr is None:
-        pPr = etree.SubElement(p, qn("a:pPr"))
-        p.insert(0, pPr)  # the first child, as python-pptx's get_or_add_pPr puts it
-    for child in list(pPr):
-        pPr.remove(child)
-    return pPr
-
-
 def _write(
     ctx: DeckContext,
     shape: Any,
@@ -770,19 +770,7 @@ def _write(
     paragraph, run and font setters write, without their lookups per property.
     """
     body = shape.text_frame._txBody
-    # python-pptx's TextFrame.clear(): the first paragraph, emptied of its runs, breaks and
-    # fields (its properties and end mark kept); word_wrap = True and vertical_anchor as the
-    # bodyPr's wrap and anchor attributes.
-    first, *rest = body.iterchildren(qn("a:p"))
-    for p in rest:
-        body.remove(p)
-    for child in list(first.iterchildren(*_CONTENT_TAGS)):
-        first.remove(child)
-    body_pr = body.find(qn("a:bodyPr"))
-    body_pr.set("wrap", "square")
-    _no_autofit(body_pr)
-    if anchor is not None:
-        body_pr.set("anchor", MSO_ANCHOR.to_xml(anchor))
+    clear_text_frame(body, anchor)
     font = style.font if style else ctx.body_font
     typeface = (
         style.explicit_font
@@ -794,7 +782,7 @@ def _write(
     for i, para in enumerate(paras):
         p = body.find(qn("a:p")) if i == 0 else etree.SubElement(body, qn("a:p"))
         s = size * para.scale
-        pPr = _pPr(p)
+        pPr = empty_pPr(p)
         margin = _indent(para)
         pPr.set("marL", str(int(margin * EMU_PER_PT)))
         pPr.set("indent", str(int(-BULLET_INDENT_PT * EMU_PER_PT) if para.bullet else 0))
@@ -813,13 +801,13 @@ def _write(
             etree.SubElement(pPr, qn("a:buChar")).set("char", "•" if para.level == 0 else "–")
         else:
             etree.SubElement(pPr, qn("a:buNone"))
-        _add_runs(
-            ctx,
+        color = para.color or (style.explicit_color if style else None)
+        add_runs(
             shape.part,
             p,
-            para.text,
+            runs(para.text),
             s,
-            para.color or (style.explicit_color if style else None),
+            str(ctx.rgb(color)) if color else None,
             para.bold or bool(style and style.explicit_bold),
             para.italic,
             typeface,
@@ -828,73 +816,6 @@ def _write(
         if end is None:
             end = etree.SubElement(p, qn("a:endParaRPr"))
         end.set("sz", str(round(s * 100)))
-
-
-_CONTENT_TAGS = tuple(qn(f"a:{t}") for t in ("r", "br", "fld"))
-_AUTOFITS = tuple(qn(f"a:{t}") for t in ("noAutofit", "normAutofit", "spAutoFit"))
-_AFTER_AUTOFIT = tuple(qn(f"a:{t}") for t in ("scene3d", "sp3d", "flatTx", "extLst"))
-
-
-def _no_autofit(body_pr: Any) -> None:
-    """Text that does not grow or shrink: a:noAutofit in place of any autofit in a:bodyPr,
-    before what the schema puts after it (python-pptx's ``auto_size = MSO_AUTO_SIZE.NONE``)."""
-    for old in list(body_pr.iterchildren(*_AUTOFITS)):
-        body_pr.remove(old)
-    new = etree.SubElement(body_pr, qn("a:noAutofit"))
-    later = next(body_pr.iterchildren(*_AFTER_AUTOFIT), None)
-    if later is not None:
-        later.addprevious(new)
-
-
-def _add_runs(
-    ctx: DeckContext,
-    part: Any,
-    p: Any,
-    text: str,
-    size: float,
-    color: str | None = None,
-    bold: bool = False,
-    italic: bool = False,
-    typeface: str | None = None,
-) -> None:
-    """The runs of inline Markdown ``text`` added to paragraph ``p`` (a:p) of a shape on ``part``.
-
-    Each run as python-pptx's add_run and font setters make it: a:rPr with sz, b and i, then
-    the colour, the typeface and the link in the schema's order, then a:t; before the
-    paragraph's end mark.
-    """
-    sz = str(Pt(size).centipoints)
-    rgb = str(ctx.rgb(color)) if color else None
-    end = p.find(qn("a:endParaRPr"))
-    for piece in runs(text) or ():
-        r = etree.SubElement(p, qn("a:r"))
-        if end is not None:
-            end.addprevious(r)
-        rPr = etree.SubElement(r, qn("a:rPr"))
-        rPr.set("sz", sz)
-        if piece.bold or bold:
-            rPr.set("b", "1")
-        if piece.italic or italic:
-            rPr.set("i", "1")
-        if rgb:
-            etree.SubElement(etree.SubElement(rPr, qn("a:solidFill")), qn("a:srgbClr")).set(
-                "val", rgb
-            )
-        if typeface:
-            etree.SubElement(rPr, qn("a:latin")).set("typeface", typeface)
-        if piece.href:
-            rid = part.relate_to(piece.href, RT.HYPERLINK, is_external=True)
-            etree.SubElement(rPr, qn("a:hlinkClick")).set(qn("r:id"), rid)
-        etree.SubElement(r, qn("a:t")).text = _run_text(piece.text)
-
-
-def _run_text(text: str) -> str:
-    """Text for a:t with control characters escaped as "_x0007_" (tab and line feed kept), as
-    python-pptx writes run text."""
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
-
-
-_CONTROL = re.compile(r"([\x00-\x08\x0B-\x1F])")
 
 
 def _textbox(
@@ -915,7 +836,7 @@ def _textbox(
     """A text box measured to fit ``box``; stops the build (TextTooLong, naming ``what``) when
     even ``low`` is too big."""
     width, height = int(box[2]), int(box[3])
-    tb = _add_textbox(slide, box, name or None)
+    tb = add_textbox(slide, box, name or None)
     tf = tb.text_frame
     tf.margin_left = tf.margin_right = Emu(insets[0])
     tf.margin_top = tf.margin_bottom = Emu(insets[1])
@@ -947,16 +868,16 @@ def _new_slide(
     Shapes added to the slide through its ``shapes`` take ids counted on from the highest id on
     the slide (python-pptx's turbo-add): the ids python-pptx finds by searching the slide for
     each shape, as long as every shape goes through this one Slide object and the count starts
-    again where shapes are removed (_remove_unused_placeholders) or added elsewhere (a group's
+    again where shapes are removed (remove_unused_placeholders) or added elsewhere (a group's
     shapes, _draw_hat).
     """
     layout_kind = LAYOUT_OF[kind]
     choice = ctx.layouts[layout_kind]
     ctx.slide_no += 1
-    new = _add_slide(ctx, choice.layout)
+    new = add_slide(ctx.prs, choice.layout, ctx.memo)
     new.shapes.turbo_add_enabled = True
     if slide.backup:  # the slide's own name says it is back-up (pitchkit check counts on it)
-        new._element.find(qn("p:cSld")).set("name", BACKUP_NAME)
+        new.element.find(qn("p:cSld")).set("name", BACKUP_NAME)
         if ctx.first_backup is None:
             ctx.first_backup = ctx.prs.slides._sldIdLst[-1]
     else:
@@ -969,151 +890,16 @@ def _new_slide(
             f"the template has no layout for '{layout_kind}' slides ({choice.reason}); "
             "the content is placed inside the master's margins",
         )
-    title_shape = _title_shape(new)
-    if title_shape is None:
+    heading = title_shape(new)
+    if heading is None:
         left, top, width, height = _title_box(ctx)
-        title_shape = _add_textbox(new, (left, top, width, height), "Title")
+        heading = add_textbox(new, (left, top, width, height), "Title")
     if fill:
-        _fill_title(ctx, title_shape, title)
-    notes_page = _add_notes_page(ctx, new)
-    _set_notes_text(notes_page, notes or slide.notes)
-    ctx.pages.extend((new._element, notes_page))
+        _fill_title(ctx, heading, title)
+    notes_page = ctx.notes_pages.add(ctx.prs, new)
+    set_notes_text(notes_page, notes or slide.notes)
+    ctx.pages.extend((new.element, notes_page))
     return new
-
-
-def _title_shape(slide: Any) -> Any:
-    """python-pptx's ``slide.shapes.title`` (the first placeholder with idx 0, or None), found
-    with lxml instead of through python-pptx's shape factory for every shape."""
-    shapes = slide.shapes
-    for element in shapes._spTree.iterchildren(*_SHAPE_TAGS):
-        ph = placeholder_element(element)
-        if ph is not None and ph.get("idx", "0") == "0":
-            if element.tag == _SP and ph.get("type") in _PLAIN_PH_TYPES:
-                return SlidePlaceholder(element, shapes)  # what SlideShapeFactory makes of it
-            return SlideShapeFactory(element, shapes)
-    return None
-
-
-# Placeholder types (p:ph type) that python-pptx's SlideShapeFactory makes a SlidePlaceholder
-# of when the placeholder is a p:sp (others: pictures, charts and tables).
-_PLAIN_PH_TYPES = frozenset({"title", "ctrTitle", "subTitle", "body"})
-
-
-def _add_textbox(slide: Any, box: tuple[int, int, int, int], name: str | None = None) -> Any:
-    """``slide.shapes.add_textbox`` (named ``name`` if given) without python-pptx's shape
-    factory, which looks for a placeholder in the new text box: it is a plain Shape."""
-    shapes = slide.shapes
-    id_ = shapes._next_shape_id
-    left, top, width, height = (Emu(int(v)) for v in box)
-    sp = shapes._spTree.add_textbox(id_, f"TextBox {id_ - 1}", left, top, width, height)
-    if name is not None:
-        sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
-    return Shape(sp, shapes)
-
-
-def _set_name(shape: Any, name: str) -> None:
-    """``shape.name = name`` (the name attribute of the shape's p:cNvPr) without python-pptx's
-    XPath for the shape's non-visual properties."""
-    shape._element[0].find(qn("p:cNvPr")).set("name", name)
-
-
-def _set_notes_text(notes: Any, text: str) -> None:
-    """``notes_slide.notes_text_frame.text = text`` on a notes page (p:notes), written with lxml:
-    the body placeholder's paragraphs replaced by one a:p per line, runs split at "\\v" with
-    a:br between them, no empty runs (python-pptx's TextFrame.text and append_text)."""
-    tree = notes.find(f"{qn('p:cSld')}/{qn('p:spTree')}")
-    body = None
-    for element in tree.iterchildren(*_SHAPE_TAGS):
-        ph = placeholder_element(element)
-        if ph is not None and ph.get("type") == "body":
-            body = element
-            break
-    if body is None:
-        raise ValueError("the notes page has no notes placeholder")
-    txBody = body.get_or_add_txBody()
-    for p in txBody.findall(qn("a:p")):
-        txBody.remove(p)
-    for line in text.split("\n"):
-        p = etree.SubElement(txBody, qn("a:p"))
-        for i, piece in enumerate(re.split("\n|\v", line)):
-            if i:
-                etree.SubElement(p, qn("a:br"))
-            if piece:
-                r = etree.SubElement(p, qn("a:r"))
-                etree.SubElement(r, qn("a:t")).text = _run_text(piece)
-
-
-def _add_slide(ctx: DeckContext, layout: Any) -> Any:
-    """A new slide on ``layout``, as python-pptx's ``prs.slides.add_slide(layout)`` makes it.
-
-    python-pptx clones the layout's placeholders one by one, looking up each one's type, idx
-    and a free shape id and name; the clones are the same on every slide made on the layout.
-    The first slide on a layout is made by python-pptx and its placeholders kept in the
-    template's memo; later slides (in any deck on the template) get copies of them.
-    """
-    key = ("slide placeholders", str(layout.part.partname))
-    made = ctx.memo.get(key)
-    if made is None:
-        new = ctx.prs.slides.add_slide(layout)
-        ctx.memo[key] = tuple(copy.deepcopy(e) for e in new.shapes._spTree.iter_shape_elms())
-        return new
-    # The steps of Slides.add_slide, with copies for clone_layout_placeholders.
-    rid, new = ctx.prs.part.add_slide(layout)
-    tree = new.shapes._spTree
-    for element in made:
-        tree.append(copy.deepcopy(element))
-    _add_slide_id(ctx.prs.slides._sldIdLst, rid)
-    return new
-
-
-def _add_slide_id(sld_id_lst: Any, rid: str) -> None:
-    """``sldIdLst.add_sldId(rid)`` without python-pptx's XPath over the list: a p:sldId with
-    the next id (one more than the highest, at least 256, as python-pptx's _next_id; past
-    2**31 - 1 python-pptx's own search) and the r:id, appended as the last child."""
-    next_id = max([255, *(int(e.get("id")) for e in sld_id_lst.iterchildren(qn("p:sldId")))]) + 1
-    if next_id > 2147483647:
-        sld_id_lst.add_sldId(rid)
-        return
-    sld_id = etree.SubElement(sld_id_lst, qn("p:sldId"))
-    sld_id.set("id", str(next_id))
-    sld_id.set(qn("r:id"), rid)
-
-
-NOTES_PAGE = "/ppt/notesSlides/notesSlide%d.xml"
-
-
-def _add_notes_page(ctx: DeckContext, new: Any) -> Any:
-    """Give a new slide the notes page python-pptx's ``slide.notes_slide`` would make for it;
-    return the page's element (p:notes).
-
-    python-pptx clones the notes master's placeholders for every page and searches the whole
-    package for a free part name. Before their text all pages are alike, so the deck's first
-    page is made by python-pptx and copied for the others, which are named and related as
-    python-pptx does (NotesSlidePart.new, OpcPackage.next_partname).
-    """
-    if ctx.blank_notes is None:
-        first = new.notes_slide._element
-        ctx.blank_notes = copy.deepcopy(first)
-        prefix = NOTES_PAGE.split("%d")[0]
-        ctx.notes_names = {
-            str(p.partname)
-            for p in ctx.prs.part.package.iter_parts()
-            if p.partname.startswith(prefix)
-        }
-        return first
-    # As next_partname: the highest free number up to one more than the pages there are.
-    number = next(
-        n for n in range(len(ctx.notes_names) + 1, 0, -1) if NOTES_PAGE % n not in ctx.notes_names
-    )
-    name = NOTES_PAGE % number
-    ctx.notes_names.add(name)
-    slide_part = new.part
-    notes = copy.deepcopy(ctx.blank_notes)
-    part = NotesSlidePart(PackURI(name), CT.PML_NOTES_SLIDE, slide_part.package, notes)
-    part.relate_to(ctx.prs.part.notes_master_part, RT.NOTES_MASTER)
-    part.relate_to(slide_part, RT.SLIDE)
-    slide_part.relate_to(part, RT.NOTES_SLIDE)
-    return notes
 
 
 def _title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
@@ -1145,59 +931,11 @@ def _fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     size = _fit(ctx, [Para(shown)], style, inner, high, low)
     if size is None:
         _too_long(ctx, text, "the title", [Para(shown)], style, inner, low)
-    if placeholder_element(shape._element) is None:
-        _set_name(shape, "Title")
+    if placeholder_element(shape.element) is None:
+        set_name(shape, "Title")
     if ctx.theme.spec.fonts.heading:  # theme.yaml's heading font, written on every run
         style = replace(style, explicit_font=ctx.theme.spec.fonts.heading)
     _write(ctx, shape, [Para(escape(shown), space_before=0)], size, style)
-
-
-# Elements of a shape tree that are shapes (python-pptx's CT_GroupShape.iter_shape_elms).
-_SHAPE_TAGS = tuple(
-    qn(f"p:{t}") for t in ("sp", "grpSp", "graphicFrame", "cxnSp", "pic", "contentPart")
-)
-
-
-def _other_placeholders(slide: Any) -> list[tuple[Any, Any]]:
-    """(shape element, p:ph) of every placeholder on a slide except its title, by idx.
-
-    As python-pptx's slide.placeholders, less the shapes with the id of ``slide.shapes.title``
-    (the first placeholder with idx 0).
-    """
-    found = []
-    for element in slide.shapes._spTree.iterchildren(*_SHAPE_TAGS):
-        ph = placeholder_element(element)
-        if ph is not None:
-            found.append((element, ph))
-    title = next((e for e, ph in found if _ph_idx(ph) == 0), None)
-    title_id = None if title is None else _shape_id(title)
-    return sorted(
-        ((e, ph) for e, ph in found if title_id is None or _shape_id(e) != title_id),
-        key=lambda e_ph: _ph_idx(e_ph[1]),
-    )
-
-
-def _ph_idx(ph: Any) -> int:
-    """A p:ph's idx (python-pptx's CT_Placeholder.idx: 0 when absent)."""
-    return int(ph.get("idx", "0"))
-
-
-def _shape_id(element: Any) -> int:
-    """A shape element's id (python-pptx's ``shape_id``: its non-visual properties' p:cNvPr)."""
-    return int(element[0].find(qn("p:cNvPr")).get("id"))
-
-
-def _remove_unused_placeholders(slide: Any, keep: Sequence[Any]) -> None:
-    """Remove the slide's placeholders but its title and ``keep`` (shapes)."""
-    kept = {id(s._element) for s in keep if s is not None}
-    removed = False
-    for element, _ in _other_placeholders(slide):
-        if id(element) not in kept:
-            element.getparent().remove(element)
-            removed = True
-    if removed and slide.shapes.turbo_add_enabled:
-        # The highest id may have gone: count on from the highest id left, as python-pptx would.
-        slide.shapes.turbo_add_enabled = True
 
 
 def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
@@ -1209,16 +947,13 @@ def _body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
     found = [
         # What SlideShapeFactory makes of a p:sp placeholder of these types, without its XPath.
         SlidePlaceholder(element, placeholders)
-        if element.tag == _SP
+        if element.tag == SP
         else SlideShapeFactory(element, placeholders)
-        for element, ph in _other_placeholders(slide)
+        for element, ph in other_placeholders(slide)
         if any(k in str(ph.type) for k in ("BODY", "OBJECT", "SUBTITLE"))
-        and _ph_idx(ph) not in notes
+        and ph_idx(ph) not in notes
     ]
     return sorted(found, key=lambda s: (_shape_box(ctx, s)[0] or 0, _shape_box(ctx, s)[1] or 0))
-
-
-_SP = qn("p:sp")
 
 
 def _area(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
@@ -1272,7 +1007,7 @@ def _room(ctx: DeckContext, slide: Slide) -> int:
 
 def _defer_last(ctx: DeckContext, new: Any, warn_title: str | None) -> None:
     """The slide just made (``new``) continues in the back-up (see _move_to_backup)."""
-    new._element.find(qn("p:cSld")).set("name", BACKUP_NAME)
+    new.element.find(qn("p:cSld")).set("name", BACKUP_NAME)
     ctx.main_built -= 1
     ctx.deferred.append(ctx.prs.slides._sldIdLst[-1])
     if warn_title is not None:
@@ -1305,7 +1040,7 @@ def _cap_backup(ctx: DeckContext, cap: int = BACKUP_SLIDE_CAP) -> None:
     backup = [
         (slide, sld_id)
         for slide, sld_id in zip(ctx.prs.slides, list(sld_id_lst), strict=True)
-        if slide._element.find(qn("p:cSld")).get("name") == BACKUP_NAME
+        if slide.element.find(qn("p:cSld")).get("name") == BACKUP_NAME
     ]
     if len(backup) <= cap:
         return
@@ -1322,12 +1057,12 @@ def _cap_backup(ctx: DeckContext, cap: int = BACKUP_SLIDE_CAP) -> None:
     for slide, sld_id in backup:
         if sld_id.rId not in leaving:
             continue
-        title = _title_shape(slide)
+        title = title_shape(slide)
         titles.append(title.text_frame.text if title is not None else "")
         lines += ["", titles[-1].upper(), *_slide_text(slide, title)]
         sld_id_lst.remove(sld_id)  # first: a relationship still referred to is not dropped
         ctx.prs.part.drop_rel(sld_id.rId)  # the slide, its notes and charts leave the package
-    _set_notes_text(notes._element, "\n".join(lines))
+    set_notes_text(notes.element, "\n".join(lines))
     _unpage_titles(ctx, titles)
     ctx.slide_no = len(sld_id_lst)
     ctx.warn(
@@ -1346,12 +1081,12 @@ def _unpage_titles(ctx: DeckContext, gone: Sequence[str]) -> None:
         if found := paged.match(title):
             left.setdefault(found[1], set()).add(int(found[2]))
     for slide in ctx.prs.slides:
-        shape = _title_shape(slide)
+        shape = title_shape(slide)
         found = paged.match(shape.text_frame.text) if shape is not None else None
-        if found is None or found[2] != "1" or found[1] not in left:
+        if shape is None or found is None or found[2] != "1" or found[1] not in left:
             continue
         if left[found[1]] >= set(range(2, int(found[3]) + 1)):
-            texts = list(shape._element.iter(qn("a:t")))
+            texts = list(shape.element.iter(qn("a:t")))
             suffix = f" (1/{found[3]})"
             if texts and (texts[-1].text or "").endswith(suffix):
                 texts[-1].text = (texts[-1].text or "")[: -len(suffix)]
@@ -1444,7 +1179,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
                 "subtitle",
                 slide.title,
             )
-    _remove_unused_placeholders(new, kept)
+    remove_unused_placeholders(new, kept)
     logo = ctx.theme.logo
     if logo is not None:
         from PIL import Image as PILImage
@@ -1458,7 +1193,7 @@ def build_title(ctx: DeckContext, slide: Slide) -> None:
         pic = new.shapes.add_picture(
             str(logo), Emu(ctx.width - margin - w), Emu(margin), Emu(w), Emu(h)
         )
-        _set_name(pic, "Logo")
+        set_name(pic, "Logo")
         _set_alt(pic, f"Logo {ctx.author}".strip())
 
 
@@ -1467,8 +1202,8 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
     in sentence case, in the middle of the content area, sized to fit; a short label above it
     (``subtitle``). Never cut: what does not fit at the smallest size stops the build."""
     new = _new_slide(ctx, "statement", slide, slide.title, fill=False)
-    _remove_unused_placeholders(new, [])
-    shape = _title_shape(new) or next(
+    remove_unused_placeholders(new, [])
+    shape = title_shape(new) or next(
         sh for sh in new.shapes if sh.has_text_frame and sh.name == "Title"
     )
     left, top, width, height = _area(ctx, "statement")
@@ -1487,7 +1222,7 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
             name="Label",
         )
     box = (left, top + label_h, width, int((height - label_h) * 0.85))
-    _set_name(shape, STATEMENT_NAME)
+    set_name(shape, STATEMENT_NAME)
     shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box)
     style = replace(_text_style(ctx, shape, title=True), caps=False)
     if ctx.theme.spec.fonts.heading:
@@ -1505,7 +1240,7 @@ def build_statement(ctx: DeckContext, slide: Slide) -> None:
             ctx.floor(TITLE_FLOOR),
         )
     _write(ctx, shape, paras, size, style, MSO_ANCHOR.MIDDLE)
-    for rpr in shape._element.iter(qn("a:rPr")):
+    for rpr in shape.element.iter(qn("a:rPr")):
         rpr.set("cap", "none")  # sentence case, whatever the layout's title style says
 
 
@@ -1531,7 +1266,7 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
             )
         _write(ctx, target, paras, size, style)
         kept.append(target)
-    _remove_unused_placeholders(new, kept)
+    remove_unused_placeholders(new, kept)
 
 
 def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
@@ -1541,8 +1276,8 @@ def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
     if bodies and ctx.layouts[LAYOUT_OF[kind]].exact:
         target = bodies[0]
     else:
-        target = _add_textbox(new, box, "Content")
-    _remove_unused_placeholders(new, [target])
+        target = add_textbox(new, box, "Content")
+    remove_unused_placeholders(new, [target])
     return target
 
 
@@ -1633,7 +1368,7 @@ def build_agenda(ctx: DeckContext, slide: Slide) -> None:
         build_bullets(ctx, slide, "agenda")
         return
     new = _new_slide(ctx, "agenda", slide, slide.title)
-    _remove_unused_placeholders(new, [])
+    remove_unused_placeholders(new, [])
     left, top, width, height = _area(ctx, "agenda")
     half = math.ceil(len(slide.items) / 2)
     gap = int(width * 0.04)
@@ -1750,7 +1485,7 @@ def build_two_columns(ctx: DeckContext, slide: Slide) -> None:
                     name=f"Column {i + 1}",
                     insets=(INSET_X, INSET_Y),
                 )
-        _remove_unused_placeholders(new, targets)
+        remove_unused_placeholders(new, targets)
 
 
 def build_image(ctx: DeckContext, slide: Slide) -> None:
@@ -1777,14 +1512,14 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
         text_box = (left, top, text_w, height)
     new = _new_slide(ctx, "image", slide, slide.title)
     if picture is None:
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         return
     # The layout's largest picture placeholder, or its content area, clear of the artwork.
     left, top, width, height = _area(ctx, "image")
     if text_box is not None:
         shift = text_box[2] + int(width * 0.04)
         left, width = left + shift, width - shift
-    _remove_unused_placeholders(new, [])
+    remove_unused_placeholders(new, [])
     if text_box is not None:
         _textbox(
             ctx,
@@ -1821,7 +1556,7 @@ def build_image(ctx: DeckContext, slide: Slide) -> None:
     w, h = int(px_w * scale), int(px_h * scale)
     x = left + (width - w) // 2
     pic = new.shapes.add_picture(data, Emu(x), Emu(top), Emu(w), Emu(h))
-    _set_name(pic, "Picture")
+    set_name(pic, "Picture")
     _set_alt(pic, picture.alt)
     if caption_paras:
         _textbox(
@@ -1851,7 +1586,7 @@ def _set_alt(shape: Any, alt: str) -> None:
     """Alt text (descr) on a shape's non-visual properties, read by screen readers and PDF tags;
     ``alt`` is inline Markdown (its visible text is written)."""
     for tag in ("p:cNvPr",):
-        cNvPr = shape._element.find(".//" + qn(tag))
+        cNvPr = shape.element.find(".//" + qn(tag))
         if cNvPr is not None:
             cNvPr.set("descr", plain(alt))
 
@@ -1941,7 +1676,7 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
     table = slide.table
     if table is None:
         new = _new_slide(ctx, kind, slide, slide.title)
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         return
     left, top, width, height = _area(ctx, kind)
     header = list(table.header)
@@ -1980,7 +1715,7 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
             )
     centered = set(range(1, cols)) if kind == "matrix" else set()
     for new, page in _paged(ctx, kind, slide, pages):
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         has_header = any(header)
         all_rows = [header, *page] if has_header else list(page)
         heights = [
@@ -1989,7 +1724,7 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
         shape = new.shapes.add_table(
             len(all_rows), cols, Emu(left), Emu(top), Emu(width), Emu(sum(heights))
         )
-        _set_name(shape, "Table")
+        set_name(shape, "Table")
         tbl = shape.table
         tbl.first_row = has_header
         # Column widths, row heights, cell margins and fills written with lxml, as python-pptx's
@@ -2023,7 +1758,7 @@ def build_table(ctx: DeckContext, slide: Slide, kind: str = "table") -> None:
                     if r % 2 == (0 if has_header else 1)
                     else "background"
                 )
-                _set_fill(tcPr, _AFTER_FILL["tcPr"], str(ctx.rgb(fill)))
+                set_fill(tcPr, AFTER_FILL["tcPr"], str(ctx.rgb(fill)))
         shape.width = Emu(sum(widths))
         shape.height = Emu(sum(heights))
 
@@ -2042,7 +1777,7 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
     per = 4 if width / ctx.height > 1.3 else 3
     chunks = _chunks(slide.numbers, per)
     for new, numbers in _paged(ctx, "numbers", slide, chunks):
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         if not numbers:
             continue
         count = max(len(numbers), 2)
@@ -2088,9 +1823,9 @@ def build_numbers(ctx: DeckContext, slide: Slide) -> None:
         offset = (width - (box_w * len(numbers) + gap * (len(numbers) - 1))) // 2
         for i, number in enumerate(numbers):
             x = left + offset + i * (box_w + gap)
-            bar = _add_shape(new, MSO_SHAPE.RECTANGLE, (x, top, box_w, bar_h), "Accent bar")
+            bar = add_shape(new, MSO_SHAPE.RECTANGLE, (x, top, box_w, bar_h), "Accent bar")
             _solid(ctx, bar, "accent")
-            _decorative(bar)
+            decorative(bar)
             y = top + bar_h + int(Pt(8))
             _textbox(
                 ctx,
@@ -2136,89 +1871,21 @@ def _solid(ctx: DeckContext, shape: Any, color: str, line: str | None = None) ->
     and its text emptied: written with lxml, element for element what python-pptx's
     ``fill.solid()``, ``fill.fore_color.rgb``, ``line.color.rgb``, ``line.width``,
     ``line.fill.background()`` and ``text_frame.text = ""`` write."""
-    sp = shape._element
+    sp = shape.element
     spPr = sp.find(qn("p:spPr"))
-    _set_fill(spPr, _AFTER_FILL["spPr"], str(ctx.rgb(color)))
+    set_fill(spPr, AFTER_FILL["spPr"], str(ctx.rgb(color)))
     ln = spPr.find(qn("a:ln"))
     if ln is None:
-        ln = _insert_before(spPr, qn("a:ln"), _AFTER_FILL["spPr"][1:])
+        ln = insert_before(spPr, qn("a:ln"), AFTER_FILL["spPr"][1:])
     if line:
-        _set_fill(ln, _AFTER_FILL["ln"], str(ctx.rgb(line)))
+        set_fill(ln, AFTER_FILL["ln"], str(ctx.rgb(line)))
         ln.set("w", str(Pt(1.25)))
     else:
-        _set_fill(ln, _AFTER_FILL["ln"], None)
+        set_fill(ln, AFTER_FILL["ln"], None)
     body = sp.get_or_add_txBody()
     for p in body.findall(qn("a:p")):
         body.remove(p)
     etree.SubElement(body, qn("a:p"))
-
-
-# The fill choices (EG_FillProperties) and what the schema puts after them, by parent.
-_FILLS = tuple(
-    qn(f"a:{t}") for t in ("noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill")
-)
-_AFTER_FILL = {
-    "spPr": tuple(
-        qn(f"a:{t}") for t in ("ln", "effectLst", "effectDag", "scene3d", "sp3d", "extLst")
-    ),
-    "ln": tuple(
-        qn(f"a:{t}")
-        for t in ("prstDash", "custDash", "round", "bevel", "miter", "headEnd", "tailEnd", "extLst")
-    ),
-    "tcPr": tuple(qn(f"a:{t}") for t in ("headers", "extLst")),
-}
-
-
-def _insert_before(parent: Any, tag: str, later: tuple[str, ...]) -> Any:
-    """A new empty ``tag`` child of ``parent``, before its first child among ``later`` (else
-    last), as python-pptx's generated ``get_or_add_*``/``_add_*`` methods insert it."""
-    new = etree.SubElement(parent, tag)
-    after = next(parent.iterchildren(*later), None)
-    if after is not None:
-        after.addprevious(new)
-    return new
-
-
-def _set_fill(parent: Any, later: tuple[str, ...], rgb: str | None) -> None:
-    """``parent``'s fill replaced by a solid ``rgb`` (RRGGBB) or, with None, by no fill: what
-    python-pptx's FillFormat ``solid()`` with ``fore_color.rgb``, or ``background()``, write."""
-    for old in list(parent.iterchildren(*_FILLS)):
-        parent.remove(old)
-    fill = _insert_before(parent, qn("a:solidFill" if rgb else "a:noFill"), later)
-    if rgb:
-        etree.SubElement(fill, qn("a:srgbClr")).set("val", rgb)
-
-
-def _add_shape(
-    slide: Any, kind: MSO_SHAPE, box: tuple[int, int, int, int], name: str | None = None
-) -> Any:
-    """``slide.shapes.add_shape(kind, *box)`` (named ``name`` if given), without python-pptx's
-    shape factory (which looks for a placeholder in the new shape): a plain Shape. ``slide``
-    may be a group shape; its extents are then left to the caller (``_recalculate_extents``)."""
-    shapes = slide.shapes
-    autoshape = AutoShapeType(kind)
-    id_ = shapes._next_shape_id
-    left, top, width, height = (Emu(int(v)) for v in box)
-    sp = shapes._spTree.add_autoshape(
-        id_, f"{autoshape.basename} {id_ - 1}", autoshape.prst, left, top, width, height
-    )
-    if name is not None:
-        sp[0][0].set("name", name)  # p:nvSpPr/p:cNvPr
-    return Shape(sp, shapes)
-
-
-def _decorative(shape: Any) -> None:
-    """Mark a purely decorative shape, so screen readers and PDF tags skip it."""
-    cNvPr = shape._element.find(".//" + qn("p:cNvPr"))
-    if cNvPr is None:
-        return
-    ext_lst = etree.SubElement(cNvPr, qn("a:extLst"))
-    ext = etree.SubElement(ext_lst, qn("a:ext"))
-    ext.set("uri", "{C183D7F6-B498-43B3-948B-1728B52AA6E4}")
-    deco = etree.SubElement(
-        ext, "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
-    )
-    deco.set("val", "1")
 
 
 TIMELINE_COLUMN = int(Cm(3.5))
@@ -2232,21 +1899,21 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
     chunks = _chunks(slide.steps, per_slide)
     style = TextStyle(font=ctx.body_font)
     for new, steps in _paged(ctx, "timeline", slide, chunks):
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         if not steps:
             continue
         slot = width // max(len(steps), 3)
         offset = (width - slot * len(steps)) // 2
         when_h = int(height * 0.16)
         line_y = top + when_h + int(Pt(14))
-        line = _add_shape(
+        line = add_shape(
             new,
             MSO_SHAPE.RECTANGLE,
             (left + offset, line_y - int(Pt(2)), slot * len(steps), int(Pt(4))),
             "Timeline",
         )
         _solid(ctx, line, "primary")
-        _decorative(line)
+        decorative(line)
         dot = int(Pt(22))
         box_w = slot - int(Pt(6))
         text_top = line_y + dot // 2 + int(Pt(8))
@@ -2278,7 +1945,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
         text_size = min(text_sizes)
         for i, step in enumerate(steps):
             cx = left + offset + slot * i + slot // 2
-            circle = _add_shape(
+            circle = add_shape(
                 new,
                 MSO_SHAPE.OVAL,
                 (cx - dot // 2, line_y - dot // 2, dot, dot),
@@ -2322,7 +1989,7 @@ def build_timeline(ctx: DeckContext, slide: Slide) -> None:
 def build_chart(ctx: DeckContext, slide: Slide) -> None:
     """Native, editable charts (one, or two side by side) with alt text from the data."""
     new = _new_slide(ctx, "chart", slide, slide.title)
-    _remove_unused_placeholders(new, [])
+    remove_unused_placeholders(new, [])
     charts = [c for c in [slide.chart, *slide.charts] if c is not None]
     if not charts:
         return
@@ -2361,7 +2028,7 @@ def _add_chart(
     # Horizontal bars are drawn bottom-up: give them the categories in reverse, so the first
     # is read first (reversing the axis instead moves the value axis to the top).
     order = slice(None, None, -1) if horizontal else slice(None)
-    data = _ChartData(number_format=spec.number_format)
+    data = CachedChartData(number_format=spec.number_format)
     data.categories = categories[order]
     # (and the series too: bars within a category are drawn bottom-up as well)
     for series in spec.series[order]:
@@ -2375,7 +2042,7 @@ def _add_chart(
     if horizontal:
         chart_type = XL_CHART_TYPE.BAR_CLUSTERED
     frame = new.shapes.add_chart(chart_type, *(Emu(v) for v in box), data)
-    _set_name(frame, f"Chart {index + 1}")
+    set_name(frame, f"Chart {index + 1}")
     _set_alt(frame, spec.alt)
     chart = frame.chart
     # python-pptx's chart XML uses negative axis ids, which the schema (unsignedInt) refuses.
@@ -2480,29 +2147,6 @@ def _mark_category(ctx: DeckContext, plot: Any, spec: Chart, order: slice, size:
             run.font.color.rgb = ctx.rgb("text")
 
 
-class _ChartData(CategoryChartData):
-    """Chart data whose embedded workbook (``xlsx_blob``) is made once per process for the same
-    number format, categories and series (``key``), instead of by xlsxwriter for every chart.
-
-    Apart from its clock stamp, which the writer fixes (writer.package_bytes), the workbook
-    depends on nothing else, so a deck gets the same bytes either way.
-    """
-
-    key: tuple[Any, ...] = ()
-
-    @property
-    def xlsx_blob(self) -> bytes:
-        blob = _WORKBOOKS.get(self.key)
-        if blob is None:
-            if len(_WORKBOOKS) >= 256:  # a long-lived process: keep the memory bounded
-                _WORKBOOKS.clear()
-            blob = _WORKBOOKS[self.key] = super().xlsx_blob
-        return blob
-
-
-_WORKBOOKS: dict[tuple[Any, ...], bytes] = {}
-
-
 def _chart_language(chart: Any, tag: str) -> None:
     """The chart's editing language (c:lang), so number formats follow the deck's language."""
     space = chart._chartSpace
@@ -2557,18 +2201,18 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
     head_size = min(s for s in head_sizes if s is not None)
     fills = ["primary", "accent"]
     for new, page in _paged(ctx, "balance", slide, pages):
-        _remove_unused_placeholders(new, [])
+        remove_unused_placeholders(new, [])
         cx = left + width // 2
         pivot_w, pivot_h = int(beam_h * 0.9), int(beam_h * 0.75)
         beam_y = top + int(beam_h * 0.15)
-        pivot = _add_shape(
+        pivot = add_shape(
             new,
             MSO_SHAPE.ISOSCELES_TRIANGLE,
             (cx - pivot_w // 2, beam_y + int(Pt(5)), pivot_w, pivot_h),
             "Balance pivot",
         )
         _solid(ctx, pivot, "text")
-        beam = _add_shape(
+        beam = add_shape(
             new,
             MSO_SHAPE.RECTANGLE,
             (left + col_w // 2, beam_y, width - col_w, int(Pt(5))),
@@ -2576,25 +2220,25 @@ def build_balance(ctx: DeckContext, slide: Slide) -> None:
         )
         _solid(ctx, beam, "text")
         for shape in (pivot, beam):
-            _decorative(shape)
+            decorative(shape)
         for i, body in enumerate(page):
             x = left + i * (col_w + gap)
-            string = _add_shape(
+            string = add_shape(
                 new,
                 MSO_SHAPE.RECTANGLE,
                 (x + col_w // 2 - int(Pt(1)), beam_y, int(Pt(2)), top + beam_h - beam_y),
                 "Balance string",
             )
             _solid(ctx, string, "text")
-            _decorative(string)
-            head = _add_shape(
+            decorative(string)
+            pan = add_shape(
                 new, MSO_SHAPE.ROUNDED_RECTANGLE, (x, top + beam_h, col_w, head_h), f"Pan {i + 1}"
             )
-            _solid(ctx, head, fills[i])
-            head.text_frame.margin_left = head.text_frame.margin_right = Emu(INSET_X)
+            _solid(ctx, pan, fills[i])
+            pan.text_frame.margin_left = pan.text_frame.margin_right = Emu(INSET_X)
             _write(
                 ctx,
-                head,
+                pan,
                 [
                     Para(
                         columns[i].heading or "",
@@ -2645,7 +2289,7 @@ def build_hats(ctx: DeckContext, slide: Slide) -> None:
     cut: a hat's last items that do not fit at the smallest size give way whole to a line that
     counts them ("+2 in de notities"), with a warning; the notes carry every item."""
     new = _new_slide(ctx, "hats", slide, slide.title)
-    _remove_unused_placeholders(new, [])
+    remove_unused_placeholders(new, [])
     left, top, width, height = _area(ctx, "hats")
     hats = list(slide.columns[:6])
     cols = 3 if width / ctx.height > 1.3 else 2
@@ -2746,28 +2390,28 @@ def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, in
     # group's extents are worked out once, after the last: python-pptx's add_shape works them
     # out after each, and only the last result stays.
     group.shapes.turbo_add_enabled = True
-    crown = _add_shape(
+    crown = add_shape(
         group,
         MSO_SHAPE.ROUND_2_SAME_RECTANGLE,
         (x + int(w * 0.2), y, int(w * 0.6), int(h * 0.7)),
     )
-    band = _add_shape(
+    band = add_shape(
         group,
         MSO_SHAPE.RECTANGLE,
         (x + int(w * 0.2), y + int(h * 0.5), int(w * 0.6), int(h * 0.13)),
     )
-    brim = _add_shape(group, MSO_SHAPE.OVAL, (x, y + int(h * 0.62), w, int(h * 0.3)))
+    brim = add_shape(group, MSO_SHAPE.OVAL, (x, y + int(h * 0.62), w, int(h * 0.3)))
     group.shapes._recalculate_extents()
     for shape in (brim, crown):
         _solid(ctx, shape, color, line=outline)
     for shape in (brim, crown, band):
-        _decorative(shape)
+        decorative(shape)
     band_color = _mix(color, "FFFFFF" if color != "FFFFFF" else "000000", 0.45)
     _solid(ctx, band, band_color)
     # The brim is drawn last in the group but must sit behind the crown: reorder.
-    tree = group._element
-    tree.remove(brim._element)
-    tree.insert(tree.index(crown._element), brim._element)
+    tree = group.element
+    tree.remove(brim.element)
+    tree.insert(tree.index(crown.element), brim.element)
     if slide.shapes.turbo_add_enabled:  # the group's shapes took ids the slide's count skipped
         slide.shapes.turbo_add_enabled = True
     _set_alt(group, hat.heading or hat.key or "hat")

@@ -35,6 +35,7 @@ from pptx.slide import SlideLayout, SlideMaster
 
 from generator.errors import PackageError, TemplateError
 from generator.ooxml.geometry import EMU_PER_PT as _EMU_PER_PT
+from generator.ooxml.pptx_fast import placeholder_element
 from generator.theme.packages import load_package
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "explain_template",
     "match_layouts",
     "open_template",
-    "placeholder_element",
     "placeholder_roles",
     "remove_all_slides",
     "template_fingerprint",
@@ -158,18 +158,6 @@ def _unique_placeholder_idx(layout: SlideLayout) -> None:
         seen.add(new)
 
 
-def placeholder_element(shape_element: Any) -> Any:
-    """The p:ph of a shape element (in its non-visual properties, its first child), or None.
-
-    What python-pptx's ``shape_element.ph`` finds, without compiling an XPath on every call.
-    """
-    first = next(shape_element.iterchildren(etree.Element), None)
-    return None if first is None else first.find(_NV_PH)
-
-
-_NV_PH = f"{qn('p:nvPr')}/{qn('p:ph')}"
-
-
 def remove_all_slides(prs: PresentationT) -> None:
     """Delete the template's own example slides: their sldId entries and relationships.
 
@@ -256,7 +244,7 @@ def _repair_shape_ids(prs: PresentationT) -> list[str]:
     """Give every shape on a master or layout an id of its own; the labels of those changed."""
     changed = []
     for label, owner, _ in _owners(prs):
-        if _renumber_duplicate_ids(owner._element):
+        if _renumber_duplicate_ids(owner.element):
             changed.append(label)
     return changed
 
@@ -310,10 +298,10 @@ _RT_NOTES_MASTER = "http://schemas.openxmlformats.org/officeDocument/2006/relati
 def _style_size(owner_element: Any, ph_shape: Any, style: str, default: float) -> float:
     """The level-1 font size (pt) a placeholder's text gets: its own list style, else the
     master's text style (titleStyle or bodyStyle), else ``default``."""
-    for element in (ph_shape._element, owner_element):
+    for element in (ph_shape.element, owner_element):
         path = (
             f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}"
-            if element is ph_shape._element
+            if element is ph_shape.element
             else f"{qn('p:txStyles')}/{qn(style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}"
         )
         found = element.find(path)
@@ -341,7 +329,7 @@ def _repair_degenerate(prs: PresentationT, name: str) -> list[str]:
                 continue  # title slides (centred title) keep what their author drew
             found = []
             title = titles[0]
-            title_pt = _style_size(master._element, title.shape, "p:titleStyle", 44.0)
+            title_pt = _style_size(master.element, title.shape, "p:titleStyle", 44.0)
             new_title = title.box
             if _too_small(title.box, width, height) or title.box[3] < title_pt * _EMU_PER_PT:
                 sane = m_title if m_title and not _too_small(m_title, width, height) else None
@@ -429,7 +417,7 @@ def _too_small(box: Box, width: int, height: int) -> bool:
 
 def _set_box(shape: Any, box: Box) -> None:
     """Give a placeholder its own position and size (a:xfrm first in p:spPr)."""
-    sp_pr = shape._element.find(qn("p:spPr"))
+    sp_pr = shape.element.find(qn("p:spPr"))
     xfrm = sp_pr.find(qn("a:xfrm"))
     if xfrm is None:
         xfrm = etree.Element(qn("a:xfrm"))
@@ -452,7 +440,7 @@ def _sample_branding(prs: PresentationT, name: str) -> list[str]:
                 on_layouts.add(hashlib.sha1(rel.target_part.blob).hexdigest())
     pictures: list[tuple[int, str, Box, str]] = []
     for number, slide in enumerate(prs.slides, 1):
-        tree = slide._element.find(_SP_TREE)
+        tree = slide.element.find(_SP_TREE)
         for element in tree if tree is not None else ():
             for pic in _pictures_in(element):
                 blip = pic.find(f".//{qn('a:blip')}")
@@ -604,9 +592,9 @@ def artwork_boxes(prs: PresentationT, layout: SlideLayout) -> list[tuple[str, Bo
     and its master (unless the layout hides the master's shapes), other than placeholders and
     backgrounds: logos, logo bands, rules, fixed text. Content must keep clear of them."""
     width, height = _slide_size(prs)
-    found = _artwork_of(layout._element, width, height)
-    if layout._element.get("showMasterSp") not in ("0", "false"):
-        found = _artwork_of(layout.slide_master._element, width, height) + found
+    found = _artwork_of(layout.element, width, height)
+    if layout.element.get("showMasterSp") not in ("0", "false"):
+        found = _artwork_of(layout.slide_master.element, width, height) + found
     return found
 
 
@@ -673,10 +661,10 @@ class _Ph:
 
 
 def _is_vertical(shape: Any) -> bool:
-    ph = shape._element.ph
+    ph = shape.element.ph
     if ph is not None and ph.get("orient") == "vert":
         return True
-    body_pr = shape._element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
+    body_pr = shape.element.find(f"{qn('p:txBody')}/{qn('a:bodyPr')}")
     return body_pr is not None and body_pr.get("vert", "horz") != "horz"
 
 
@@ -1026,7 +1014,7 @@ def _has_sample_text(layout: SlideLayout, master: SlideMaster, slide_box: Box) -
         max(b[0] + b[2] for b in boxes),
         max(b[1] + b[3] for b in boxes),
     )
-    tree = layout._element.find(_SP_TREE)
+    tree = layout.element.find(_SP_TREE)
     for element in tree if tree is not None else ():
         if not isinstance(element.tag, str) or _is_placeholder(element) or not _has_text(element):
             continue
