@@ -32,8 +32,8 @@ import workspace as ws_mod  # noqa: E402
 def corpus(root: Path, projects: int) -> list[tuple[str, object, object, object]]:
     """(name, handout, theme, created) for every handout of the corpus workspaces."""
     from generator.content.loader import load_workspace
+    from generator.ooxml.package import document_time
     from generator.pipeline.build import plan, render_all
-    from generator.pipeline.writer import document_time
     from tests.handout.test_fit import matrix_workspace
     from tests.handout.test_layout import bare_workspace
     from tests.test_word_templates import corpus_workspace

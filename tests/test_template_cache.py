@@ -22,7 +22,7 @@ from generator.deck import layouts
 from generator.deck.builder import build_deck
 from generator.deck.layouts import content_area, match_layouts, open_template
 from generator.ooxml import pptx_fast
-from generator.pipeline.writer import normalize_zip
+from generator.ooxml.package import normalize_zip
 from generator.theme.themes import Theme, ThemeSpec, resolve_theme
 from tests.deck.test_builder import DATA, TEMPLATES, WHEN, every_kind, theme
 

@@ -2,12 +2,11 @@
 
 Two builds of the same content give byte-identical files: serial or with ``--jobs 2``, with the
 time from ``project.date`` or from SOURCE_DATE_EPOCH, and the PDFs too (LibreOffice stamps the
-clock into them; :func:`generator.pipeline.writer.normalize_pdf` takes it out again).
+clock into them; :func:`generator.export.normalize.normalize_pdf` takes it out again).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
@@ -24,7 +23,7 @@ from pypdf import PdfReader
 from generator.app.cli import cli
 from generator.errors import BuildError
 from generator.export.pdf import find_soffice
-from generator.pipeline.writer import Folder, normalize_pdf
+from generator.pipeline.writer import Folder
 from tests.conftest import write
 
 DATED = """\
@@ -127,32 +126,6 @@ def test_incremental_build_follows_a_new_source_date_epoch(
             assert core_dates(clean[name]) == {"2027-01-15T08:00:00Z"}, name
 
 
-# -- normalize_pdf on the fields LibreOffice writes -------------------------------------------
-
-LIBREOFFICE_TAIL = (
-    b"<xmp:CreateDate>2026-11-29T03:06:35+01:00</xmp:CreateDate>\n"
-    b"/CreationDate(D:20261129030635+01'00')>>\n"
-    b"trailer\n<</Size 52/Root 50 0 R\n/Info 51 0 R\n"
-    b"/ID [ <D7E89DC55982C8C85C4BB3C5BC16A0DE>\n<D7E89DC55982C8C85C4BB3C5BC16A0DE> ]\n"
-    b"/DocChecksum /D758FA5F1DA0823739852E2A633FD7F7\n>>\nstartxref\n36999\n%%EOF\n"
-)
-
-
-def test_normalize_pdf_keeps_every_length_and_removes_the_clock() -> None:
-    when = dt.datetime(2027, 3, 11, 9, 0, 0)
-    first = normalize_pdf(b"%PDF-1.6\nbody one\n" + LIBREOFFICE_TAIL, when)
-    later = LIBREOFFICE_TAIL.replace(b"030635", b"171204").replace(b"D7E89DC5", b"0123ABCD")
-    second = normalize_pdf(b"%PDF-1.6\nbody one\n" + later, when)
-    assert first == second
-    assert len(first) == len(b"%PDF-1.6\nbody one\n" + LIBREOFFICE_TAIL)
-    assert b"<xmp:CreateDate>2027-03-11T09:00:00+00:00</xmp:CreateDate>" in first
-    assert b"/CreationDate(D:20270311090000+00'00')" in first
-    other = normalize_pdf(b"%PDF-1.6\nbody two\n" + LIBREOFFICE_TAIL, when)
-    ids = re.compile(rb"/ID \[ <([0-9A-F]{32})>")
-    found_first, found_other = ids.search(first), ids.search(other)
-    assert found_first and found_other and found_first.group(1) != found_other.group(1)
-
-
 # -- the write phase -------------------------------------------------------------------------
 
 
@@ -195,37 +168,6 @@ def test_stale_temporaries_are_removed_and_nothing_else(tmp_path: Path) -> None:
         write(path, "x")
     assert sorted(Folder(out).remove_stale_temporaries()) == sorted(stale)
     assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
-
-
-def test_package_bytes_is_the_library_save_with_fixed_times() -> None:
-    """One pass gives the bytes of the library's own save normalised afterwards (a chart's
-    embedded workbook included), and no clock time is left in them."""
-    import docx
-    import pptx
-    from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE
-    from pptx.util import Inches
-
-    from generator.pipeline.writer import normalize_zip, package_bytes
-
-    when = dt.datetime(2027, 3, 11, 9, 0)
-    prs = pptx.Presentation()
-    slide = prs.slides.add_slide(prs.slide_layouts[5])
-    data = CategoryChartData()
-    data.categories = ["2026", "2027"]
-    data.add_series("kWh", (1.0, 2.0))
-    slide.shapes.add_chart(XL_CHART_TYPE.LINE, Inches(1), Inches(1), Inches(4), Inches(3), data)
-    prs.core_properties.created = when
-    document = docx.Document()
-    document.add_paragraph("Slimme verlichting")
-    document.core_properties.created = when
-    for package in (prs.part.package, document.part.package):
-        saved = io.BytesIO()
-        package.save(saved)
-        once = package_bytes(package, when)
-        assert once == normalize_zip(saved.getvalue(), when)
-        infos = zipfile.ZipFile(io.BytesIO(once)).infolist()
-        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
 
 
 def hidden_fonts(tmp_path: Path) -> dict[str, str]:

@@ -157,8 +157,10 @@ class Watcher:
         normalised and written all together under the output folder's lock."""
         from generator.compose.formats import LANGUAGE_TAGS
         from generator.content.loader import load_workspace
+        from generator.export.normalize import normalize_pdf
         from generator.export.pdf import convert_to_pdf
-        from generator.pipeline.writer import OutputLock, normalize_pdf, package_time
+        from generator.ooxml.package import package_time
+        from generator.pipeline.writer import OutputLock
 
         if not documents:
             return []

@@ -475,7 +475,7 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
 
     from generator.compose.formats import LANGUAGE_TAGS
     from generator.handout import builder as w
-    from generator.pipeline.writer import package_bytes
+    from generator.ooxml.package import package_bytes
 
     doc = w._open_template(theme.handout_template)
     w.neutralise_template(doc)
@@ -684,8 +684,8 @@ def engagement_documents(
     """``P/P-engagement-plan.docx`` and, when it has dated actions, ``P/P-engagement-plan.ics``
     for ``project`` (every audience it has, in ``audience_keys`` order), in memory."""
     from generator.compose.templating import TemplateLibrary
+    from generator.ooxml.package import document_time
     from generator.pipeline.jobs import Document
-    from generator.pipeline.writer import document_time
 
     library = TemplateLibrary.for_project(project.folder, workspace.root)
     labels = library.labels(project.content.language)

@@ -209,9 +209,9 @@ def programme_documents(workspace: Workspace, out: Path) -> list[Any]:
     """``programme.pptx`` in the output root as a build Document (bytes in memory), or none."""
     from generator.deck.builder import build_deck
     from generator.errors import TextTooLong
+    from generator.ooxml.package import document_time
     from generator.pipeline.build import too_long_error
     from generator.pipeline.jobs import Document
-    from generator.pipeline.writer import document_time
 
     deck = render_programme(workspace)
     if deck is None:

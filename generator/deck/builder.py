@@ -58,6 +58,7 @@ from generator.deck.layouts import (
 from generator.errors import TextTooLong
 from generator.ooxml.geometry import INSET_X, INSET_Y
 from generator.ooxml.namespaces import A as A_NS
+from generator.ooxml.package import package_bytes
 from generator.ooxml.pptx_fast import (
     AFTER_FILL,
     SP,
@@ -82,7 +83,6 @@ from generator.ooxml.pptx_fast import (
     set_notes_text,
     title_shape,
 )
-from generator.pipeline.writer import package_bytes
 from generator.theme.colour import luminance
 from generator.theme.metrics import EMU_PER_PT, Paragraph, fit_size
 from generator.theme.themes import Theme
@@ -284,7 +284,7 @@ def _template_facts(prs: Any, theme: Theme, layouts: dict[str, LayoutChoice]) ->
 
 def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, list[str]]:
     """Write the deck (see the module contract); return its bytes (entry times fixed, as
-    :func:`~generator.pipeline.writer.package_bytes` writes them) and warnings."""
+    :func:`~generator.ooxml.package.package_bytes` writes them) and warnings."""
     prs = open_template(theme.deck_template)
     remove_all_slides(prs)
     layouts = match_layouts(prs, theme.spec.layouts)

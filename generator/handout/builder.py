@@ -55,7 +55,7 @@ from lxml import etree
 
 from generator.compose.doctree import Handout, Item, Section, Step, Table
 from generator.compose.inline import plain, runs
-from generator.pipeline.writer import package_bytes
+from generator.ooxml.package import package_bytes
 from generator.theme.colour import contrast
 from generator.theme.metrics import LINE_HEIGHT, Paragraph, text_height_pt, text_width_pt
 from generator.theme.packages import CleanPackage, load_package
@@ -107,7 +107,7 @@ def build_handout(
     leave_out: Iterable[str] = (),
 ) -> bytes:
     """Write the handout (see the module contract) and return its bytes (entry times fixed, as
-    :func:`~generator.pipeline.writer.package_bytes` writes them)."""
+    :func:`~generator.ooxml.package.package_bytes` writes them)."""
     doc = _open_template(theme.handout_template)
     page = _Page(doc, theme, handout, density)
     page.write(set(leave_out))

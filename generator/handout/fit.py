@@ -495,7 +495,7 @@ def fit_build(
     if not by_path:  # every handout predicted: nothing to measure (nor LibreOffice to find)
         return BuildFit({}, [], cache or FitCache(None), FitRun([], [], measured=False))
     from generator.export.pdf import find_soffice
-    from generator.pipeline.writer import document_time
+    from generator.ooxml.package import document_time
 
     executable = find_soffice() if soffice is True else (soffice or None)
     jobs: list[FitJob] = []

@@ -428,7 +428,7 @@ class CachedChartData(CategoryChartData):
     """Chart data whose embedded workbook (``xlsx_blob``) is made once per process for the same
     number format, categories and series (``key``), instead of by xlsxwriter for every chart.
 
-    Apart from its clock stamp, which the writer fixes (writer.package_bytes), the workbook
+    Apart from its clock stamp, which the writer fixes (ooxml.package.package_bytes), the workbook
     depends on nothing else, so a deck gets the same bytes either way.
     """
 

@@ -17,17 +17,12 @@ from typing import TYPE_CHECKING
 
 from generator.content.locate import locate
 from generator.errors import BuildError, ContentError, Problem, TextTooLong
+from generator.export.normalize import normalize_pdf
+from generator.ooxml.package import document_time, package_time
 from generator.pipeline.jobs import BuildReport, Document, Job, Rendered
 from generator.pipeline.manifest import Manifest, deck_key, input_fingerprint
 from generator.pipeline.processes import remove_stale_work_folders
-from generator.pipeline.writer import (
-    OutputLock,
-    Staged,
-    check_targets,
-    document_time,
-    normalize_pdf,
-    package_time,
-)
+from generator.pipeline.writer import OutputLock, Staged, check_targets
 from generator.resources import default_content_dir, default_templates_dir
 
 # The content model, the templates and the builders are imported where used: an unchanged

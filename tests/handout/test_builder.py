@@ -28,8 +28,8 @@ from generator.handout.builder import (
     fingerprint,
     place_sections,
 )
+from generator.ooxml.package import normalize_zip
 from generator.pipeline.build import plan, render_all
-from generator.pipeline.writer import normalize_zip
 from generator.theme.metrics import text_width_pt
 from generator.theme.themes import Theme, resolve_theme
 from tests.conftest import EXAMPLE_CONTENT

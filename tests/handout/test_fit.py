@@ -39,10 +39,11 @@ from generator.handout.fit import (
 )
 from generator.handout.fit_cache import FitCache
 from generator.handout.measure import Measured
+from generator.ooxml.package import document_time, normalize_zip
 from generator.pipeline.build import build, build_documents, plan, render_all
 from generator.pipeline.jobs import Document as BuiltDocument
 from generator.pipeline.jobs import Rendered
-from generator.pipeline.writer import Folder, document_time, normalize_zip
+from generator.pipeline.writer import Folder
 from generator.theme.themes import resolve_theme
 from tests.conftest import EXAMPLE_CONTENT, MINIMAL_PROJECT, write
 

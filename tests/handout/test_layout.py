@@ -15,8 +15,8 @@ from generator.handout.builder import DENSITIES
 from generator.handout.fit import FitJob, build_variant, drop_order, predicted_fit
 from generator.handout.layout import SAFE_SHARE, geometry, predict
 from generator.handout.measure import measure_variants
+from generator.ooxml.package import document_time
 from generator.pipeline.build import plan, render_all
-from generator.pipeline.writer import document_time
 from tests.conftest import EXAMPLE_CONTENT
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
