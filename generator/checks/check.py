@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from generator.pipeline.build import (
     with_engagement_plans,
 )
 from generator.pipeline.jobs import Document
+from generator.theme.fonts import part_theme_fonts
 
 NS = {"a": A}
 #: Text may run over its box by this much (points) before it counts: rounding, not overflow.
@@ -302,17 +302,6 @@ def _colour_names(project: Project | None) -> dict[str, str]:
 # -- fit --------------------------------------------------------------------------------------
 
 
-@cache
-def _theme_fonts(blob: bytes) -> tuple[str | None, str | None]:
-    root = etree.fromstring(blob)
-    major = root.find(".//a:fontScheme/a:majorFont/a:latin", NS)
-    minor = root.find(".//a:fontScheme/a:minorFont/a:latin", NS)
-    return (
-        major.get("typeface") if major is not None else None,
-        minor.get("typeface") if minor is not None else None,
-    )
-
-
 def deck_artwork(data: bytes) -> list[Issue]:
     """Shapes on a slide (not the template's placeholders) that cover the template's artwork:
     a logo, logo band or rule of the slide's layout or master (layouts.artwork_boxes)."""
@@ -373,15 +362,8 @@ def deck_fit(data: bytes) -> list[Issue]:
     prs = Presentation(io.BytesIO(data))
     issues: list[Issue] = []
     for number, slide in enumerate(prs.slides, 1):
-        theme = next(
-            (
-                r.target_part.blob
-                for r in slide.slide_layout.slide_master.part.rels.values()
-                if r.reltype.endswith("/theme")
-            ),
-            None,
-        )
-        major, minor = _theme_fonts(theme) if theme else (None, None)
+        fonts = part_theme_fonts(slide.slide_layout.slide_master.part)
+        major, minor = fonts.major, fonts.minor
         colors = _DeckColors(prs, slide)
         title_shape = slide.shapes.title
         title = title_shape.text_frame.text.strip() if title_shape is not None else ""

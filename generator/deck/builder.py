@@ -84,6 +84,7 @@ from generator.ooxml.pptx_fast import (
     title_shape,
 )
 from generator.theme.colour import luminance
+from generator.theme.fonts import part_theme_fonts
 from generator.theme.metrics import EMU_PER_PT, Paragraph, fit_size
 from generator.theme.themes import Theme
 
@@ -264,8 +265,8 @@ def _template_facts(prs: Any, theme: Theme, layouts: dict[str, LayoutChoice]) ->
         theme=theme,
         language="",
         layouts=layouts,
-        body_font=theme.spec.fonts.body or _theme_font(prs, "minor"),
-        heading_font=theme.spec.fonts.heading or _theme_font(prs, "major"),
+        body_font=theme.spec.fonts.body or part_theme_fonts(prs.slide_masters[0].part).minor,
+        heading_font=theme.spec.fonts.heading or part_theme_fonts(prs.slide_masters[0].part).major,
         palette=_palette(prs, theme),
     )
     _title_colour_as_primary(ctx)
@@ -380,17 +381,6 @@ def _theme_root(prs: Any) -> Any:
     for rel in master.part.rels.values():
         if rel.reltype.endswith("/theme"):
             return etree.fromstring(rel.target_part.blob)
-    return None
-
-
-def _theme_font(prs: Any, which: str) -> str | None:
-    """The template's theme font (major = headings, minor = body), e.g. 'Calibri'."""
-    root = _theme_root(prs)
-    if root is None:
-        return None
-    found = root.find(f".//{{{A_NS}}}fontScheme/{{{A_NS}}}{which}Font/{{{A_NS}}}latin")
-    if found is not None:
-        return found.get("typeface") or None
     return None
 
 

@@ -40,6 +40,7 @@ from generator.handout.builder import (
     style_font,
 )
 from generator.ooxml.geometry import EMU_PER_PT as _EMU_PER_PT
+from generator.theme.fonts import ThemeFonts, part_theme_fonts
 from generator.theme.metrics import (
     Paragraph,
     measured_as_itself,
@@ -123,7 +124,7 @@ def _theme_geometry(theme: Theme) -> PageGeometry:
     data = build_handout(_SAMPLE, theme, dt.datetime(2027, 1, 1))
     doc = Document(io.BytesIO(data))
     section = doc.sections[-1]
-    theme_fonts = _theme_fonts(doc)
+    theme_fonts = part_theme_fonts(doc.part)
     styles = {s.name.lower(): s for s in doc.styles if s.name}
     default = doc.styles.default(_paragraph_type())
 
@@ -178,23 +179,7 @@ def _paragraph_type() -> object:
     return WD_STYLE_TYPE.PARAGRAPH
 
 
-def _theme_fonts(doc: object) -> dict[str, str]:
-    """The document theme's major and minor Latin fonts (what asciiTheme refers to)."""
-    from lxml import etree
-
-    fonts: dict[str, str] = {}
-    for rel in doc.part.rels.values():  # type: ignore[attr-defined]
-        if rel.reltype.endswith("/theme") and not rel.is_external:
-            root = etree.fromstring(rel.target_part.blob)
-            ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
-            for kind in ("major", "minor"):
-                latin = root.find(f".//a:{kind}Font/a:latin", ns)
-                if latin is not None and latin.get("typeface"):
-                    fonts[kind] = latin.get("typeface")
-    return fonts
-
-
-def _text_style(doc: object, style: object, theme_fonts: dict[str, str]) -> TextStyle:
+def _text_style(doc: object, style: object, theme_fonts: ThemeFonts) -> TextStyle:
     """The font (direct, else via the theme, else inherited), tracking and boldness of a style."""
     from docx.oxml.ns import qn
 

@@ -94,9 +94,9 @@ _FONT_WARNINGS: dict[str, list[Problem]] = {}
 
 
 def _font_warnings(theme: Theme) -> list[Problem]:
-    from generator.deck.builder import _theme_font
     from generator.deck.layouts import open_template
     from generator.handout.layout import geometry
+    from generator.theme.fonts import part_theme_fonts
     from generator.theme.metrics import FALLBACK_FAMILY, measured_as_itself
 
     spec = theme.folder / "theme.yaml" if theme.folder else theme.deck_template
@@ -105,9 +105,10 @@ def _font_warnings(theme: Theme) -> list[Problem]:
         geo = geometry(theme)
     except Exception:  # a broken template: the build reports it, with file and what to do
         return []
+    own = part_theme_fonts(prs.slide_masters[0].part)
     deck = {  # the template's own fonts, where theme.yaml does not replace them
-        None if theme.spec.fonts.heading else _theme_font(prs, "major"): theme.deck_template,
-        None if theme.spec.fonts.body else _theme_font(prs, "minor"): theme.deck_template,
+        None if theme.spec.fonts.heading else own.major: theme.deck_template,
+        None if theme.spec.fonts.body else own.minor: theme.deck_template,
     }
     handout = {
         s.font: theme.handout_template

@@ -34,6 +34,7 @@ from generator.ooxml.namespaces import A as A_NS
 from generator.pipeline.writer import Folder
 from generator.resources import default_templates_dir
 from generator.theme.colour import contrast, luminance
+from generator.theme.fonts import latin_font
 
 MAX_BYTES = 50_000_000
 #: Budgets that no real tokens file comes near (they are a few levels deep, values are short):
@@ -665,8 +666,8 @@ def _restyle(data: bytes, slots: dict[str, str], fonts: dict[str, str], name: st
             for child in list(el):
                 el.remove(child)
             etree.SubElement(el, f"{{{A_NS}}}srgbClr").set("val", colour.lstrip("#"))
-    for which, role in (("majorFont", "heading"), ("minorFont", "body")):
-        latin = root.find(f".//{{{A_NS}}}fontScheme/{{{A_NS}}}{which}/{{{A_NS}}}latin")
+    for which, role in (("major", "heading"), ("minor", "body")):
+        latin = latin_font(root, which)
         if latin is not None and role in fonts:
             latin.set("typeface", fonts[role])
             for attr in ("panose", "pitchFamily", "charset"):
