@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from generator.checks.check import deck_artwork
+from generator.checks.artwork import deck_artwork
 from generator.deck.layouts import open_template
 from generator.export.pdf import find_soffice
 from tests.conftest import ooxml_errors

@@ -3,8 +3,9 @@
 Contract: :func:`check_workspace` loads and validates the content (raising ContentError on errors,
 like a build), renders every template and builds every document in memory, and checks the documents
 as a reader would get them: accessibility (:mod:`generator.checks.accessibility`), colour contrast
-(:mod:`generator.checks.contrast`) and fit (text that runs out of its box, measured with
-:mod:`generator.theme.metrics`; a handout longer than one page, counted by LibreOffice when it is
+(:mod:`generator.checks.contrast`) and fit (text that runs out of its box,
+:mod:`generator.checks.deck_fit`; shapes over the template's artwork,
+:mod:`generator.checks.artwork`; a handout longer than one page, counted by LibreOffice when it is
 installed). It writes nothing to the workspace and returns a :class:`CheckResult` whose
 :class:`Finding` rows each name project, audience, document, slide or section, and field.
 :func:`check_documents` runs the same checks on documents a build has already made.
@@ -12,13 +13,9 @@ installed). It writes nothing to the workspace and returns a :class:`CheckResult
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from lxml import etree
 
 from generator.app.progress import pptx_slide_count
 from generator.checks.accessibility import (
@@ -26,13 +23,12 @@ from generator.checks.accessibility import (
     Severity,
     deck_accessibility,
     handout_accessibility,
-    short,
 )
+from generator.checks.artwork import deck_artwork
 from generator.checks.contrast import deck_contrast, handout_contrast
+from generator.checks.deck_fit import deck_fit
 from generator.content.loader import Project, Workspace, load_workspace
 from generator.errors import Problem
-from generator.ooxml.geometry import EMU_PER_PT
-from generator.ooxml.namespaces import A
 from generator.pipeline.build import (
     build_documents,
     plan,
@@ -41,11 +37,6 @@ from generator.pipeline.build import (
     with_engagement_plans,
 )
 from generator.pipeline.jobs import Document
-from generator.theme.fonts import part_theme_fonts
-
-NS = {"a": A}
-#: Text may run over its box by this much (points) before it counts: rounding, not overflow.
-FIT_SLACK_PT = 1.0
 
 
 @dataclass(frozen=True)
@@ -297,183 +288,6 @@ def _colour_names(project: Project | None) -> dict[str, str]:
     for name in ("text", "background", "primary", "accent"):
         names.setdefault(getattr(colors, name).upper(), f"{where}.{name}")
     return names
-
-
-# -- fit --------------------------------------------------------------------------------------
-
-
-def deck_artwork(data: bytes) -> list[Issue]:
-    """Shapes on a slide (not the template's placeholders) that cover the template's artwork:
-    a logo, logo band or rule of the slide's layout or master (layouts.artwork_boxes)."""
-    from pptx import Presentation
-
-    from generator.deck.layouts import artwork_boxes
-
-    prs = Presentation(io.BytesIO(data))
-    issues: list[Issue] = []
-    artwork: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = {}
-    for number, slide in enumerate(prs.slides, 1):
-        layout = slide.slide_layout
-        key = str(layout.part.partname)
-        if key not in artwork:
-            artwork[key] = artwork_boxes(prs, layout)
-        title_shape = slide.shapes.title
-        title = title_shape.text_frame.text.strip() if title_shape is not None else ""
-        where = f"slide {number}" + (f" '{short(title)}'" if title else "")
-        for shape in slide.shapes:
-            if shape.is_placeholder or shape.width is None or shape.height is None:
-                continue
-            box = (int(shape.left), int(shape.top), int(shape.width), int(shape.height))
-            for name, art in artwork[key]:
-                if _overlap(box, art):
-                    issues.append(
-                        Issue(
-                            "warning",
-                            "artwork",
-                            where,
-                            shape.name,
-                            f"'{shape.name}' covers the template's '{name}' (layout "
-                            f"'{layout.name}')",
-                            "choose another layout for this slide kind under 'layouts:' in "
-                            "theme.yaml, or move the artwork in the template",
-                        )
-                    )
-    return issues
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Whether two boxes share more than a hairline (a point each way)."""
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return w > EMU_PER_PT and h > EMU_PER_PT
-
-
-def deck_fit(data: bytes) -> list[Issue]:
-    """Text boxes whose text is taller than the box, measured with real font metrics.
-
-    Boxes that PowerPoint resizes or shrinks (``spAutoFit``, ``normAutofit``) and boxes that do
-    not wrap are skipped; sizes and colours are resolved like :mod:`generator.checks.contrast` does.
-    """
-    from pptx import Presentation
-
-    from generator.checks.contrast import _DeckColors
-    from generator.theme.metrics import EMU_PER_PT, LINE_HEIGHT, Paragraph, paragraph_lines
-
-    prs = Presentation(io.BytesIO(data))
-    issues: list[Issue] = []
-    for number, slide in enumerate(prs.slides, 1):
-        fonts = part_theme_fonts(slide.slide_layout.slide_master.part)
-        major, minor = fonts.major, fonts.minor
-        colors = _DeckColors(prs, slide)
-        title_shape = slide.shapes.title
-        title = title_shape.text_frame.text.strip() if title_shape is not None else ""
-        where = f"slide {number}" + (f" '{short(title)}'" if title else "")
-        for shape in slide.shapes:
-            if not shape.has_text_frame or not shape.text_frame.text.strip():
-                continue
-            body_pr = shape._element.find(".//a:bodyPr", NS)
-            if body_pr is not None and (
-                body_pr.find("a:spAutoFit", NS) is not None
-                or body_pr.find("a:normAutofit", NS) is not None
-                or body_pr.get("wrap") == "none"
-            ):
-                continue
-            if shape.width is None or shape.height is None:
-                continue
-            insets = [
-                int(body_pr.get(k, d)) if body_pr is not None else int(d)
-                for k, d in (
-                    ("lIns", "91440"),
-                    ("rIns", "91440"),
-                    ("tIns", "45720"),
-                    ("bIns", "45720"),
-                )
-            ]
-            is_title = title_shape is not None and shape.shape_id == title_shape.shape_id
-            measured: list[tuple[Paragraph, float, float]] = []  # paragraph, size, line factor
-            family: str | None = None
-            for p in shape._element.iterfind(".//a:p", NS):
-                p_pr = p.find("a:pPr", NS)
-                level = int(p_pr.get("lvl", "0")) if p_pr is not None else 0
-                spans: list[tuple[str, bool]] = []
-                sizes: list[float] = []
-                for child in p:
-                    name = etree.QName(child).localname
-                    if name == "br":
-                        spans.append(("\n", False))
-                    elif name in ("r", "fld"):
-                        _, size, is_bold = colors.run_props(shape, child.find("a:rPr", NS), level)
-                        sizes.append(size)
-                        text = "".join(t.text or "" for t in child.iter(f"{{{A}}}t"))
-                        spans.append((text, is_bold))
-                        latin = child.find("a:rPr/a:latin", NS)
-                        if family is None and latin is not None:
-                            family = latin.get("typeface")
-                if not sizes:
-                    end = p.find("a:endParaRPr", NS)
-                    sizes = [
-                        int(end.get("sz")) / 100 if end is not None and end.get("sz") else 18.0
-                    ]
-                size = max(sizes)
-                indent = _emu_attr(p_pr, "marL", 24 * EMU_PER_PT * level) / EMU_PER_PT
-                before = _spacing_pt(p_pr, "a:spcBef", size, default=0.3 * size)
-                line = _line_factor(p_pr)
-                paragraph = Paragraph(
-                    "".join(t for t, _ in spans),
-                    scale=1.0,
-                    indent_pt=indent,
-                    space_before=before / size,
-                    spans=tuple(spans),
-                )
-                measured.append((paragraph, size, line))
-            if family in (None, "+mj-lt", "+mn-lt"):
-                family = major if (is_title or family == "+mj-lt") else minor
-            width_pt = (shape.width - insets[0] - insets[1]) / EMU_PER_PT
-            height_pt = (shape.height - insets[2] - insets[3]) / EMU_PER_PT
-            needed = 0.0
-            for i, (paragraph, size, line) in enumerate(measured):
-                lines = paragraph_lines(paragraph, family, size, width_pt)
-                needed += lines * size * LINE_HEIGHT * line
-                needed += paragraph.space_before * size if i else 0.0
-            if needed > height_pt + FIT_SLACK_PT:
-                issues.append(
-                    Issue(
-                        "error",
-                        "fit",
-                        where,
-                        f"text of '{shape.name}'",
-                        f"'{short(shape.text_frame.text)}' needs {needed:.0f} pt of height but "
-                        f"the box is {height_pt:.0f} pt high: it runs over",
-                        "shorten the text",
-                    )
-                )
-    return issues
-
-
-def _emu_attr(p_pr: Any, name: str, default: float) -> float:
-    if p_pr is None or p_pr.get(name) is None:
-        return default
-    return float(int(p_pr.get(name)))
-
-
-def _spacing_pt(p_pr: Any, tag: str, size: float, default: float) -> float:
-    """Space before/after a paragraph in points (spcPts is in 1/100 pt, spcPct in 1/1000 %)."""
-    found = p_pr.find(tag, NS) if p_pr is not None else None
-    if found is None:
-        return default
-    points = found.find("a:spcPts", NS)
-    if points is not None:
-        return int(points.get("val", "0")) / 100
-    percent = found.find("a:spcPct", NS)
-    if percent is not None:
-        return int(percent.get("val", "0")) / 100000 * size * 1.2
-    return default
-
-
-def _line_factor(p_pr: Any) -> float:
-    """Line spacing as a factor of single spacing (lnSpc spcPct); exact points are not scaled."""
-    found = p_pr.find("a:lnSpc/a:spcPct", NS) if p_pr is not None else None
-    return int(found.get("val", "100000")) / 100000 if found is not None else 1.0
 
 
 # -- handout pages ----------------------------------------------------------------------------
