@@ -22,7 +22,8 @@ from lxml import etree
 
 from generator.checks.accessibility import Issue, short
 from generator.content.reader import dotted
-from generator.deck.builder import BACKUP_NAME, STATEMENT_NAME, type_scale
+from generator.deck.builder import type_scale
+from generator.deck.context import BACKUP_NAME, STATEMENT_NAME
 from generator.errors import Problem
 from generator.ooxml.geometry import EMU_PER_PT, INSET_X
 from generator.ooxml.namespaces import A, P

@@ -16,7 +16,7 @@ from pptx import Presentation
 from generator.compose.figures import derive_figures, next_decision, programme_totals
 from generator.content.loader import load_workspace
 from generator.content.model import ProjectFile
-from generator.deck.builder import chart_size
+from generator.deck.slides_figures import chart_size
 
 ROOT = Path(__file__).resolve().parents[2]
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"

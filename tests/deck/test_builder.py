@@ -1,6 +1,7 @@
-"""The deck builder (generator/deck/builder.py) on synthetic trees: every slide kind, continuation
-slides, shortened titles, hats and balance drawn natively, charts with alt text, and templates
-made elsewhere (PowerPoint .potx, LibreOffice 16:9 and 4:3 with Dutch layout names)."""
+"""The deck builder (generator/deck/builder.py, the slide kinds in slides_*.py) on synthetic
+trees: every slide kind, continuation slides, shortened titles, hats and balance drawn natively,
+charts with alt text, and templates made elsewhere (PowerPoint .potx, LibreOffice 16:9 and 4:3
+with Dutch layout names)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from generator.compose.doctree import Deck
-from generator.deck.builder import BODY_FLOOR, build_deck
+from generator.deck.builder import build_deck
+from generator.deck.context import BODY_FLOOR
 from generator.deck.layouts import open_template
 from generator.errors import ContentError, Problem, TextTooLong
 from generator.theme.themes import Theme, resolve_theme
