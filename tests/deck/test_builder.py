@@ -1,7 +1,8 @@
-"""The deck builder (generator/deck/builder.py, the slide kinds in slides_*.py) on synthetic
-trees: every slide kind, continuation slides, shortened titles, hats and balance drawn natively,
-charts with alt text, and templates made elsewhere (PowerPoint .potx, LibreOffice 16:9 and 4:3
-with Dutch layout names)."""
+"""The deck builder (generator/deck/builder.py) on synthetic trees: every slide kind on every
+template (PowerPoint .potx, LibreOffice 16:9 and 4:3 with Dutch layout names), explicit sizes
+within the template's own, titles too long, the language, the template's colours and fonts, a
+missing layout. Each family of slide kinds has its own tests (test_slides_*.py); they build
+with the helpers here (every_kind, build, slide)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from pptx.oxml.ns import qn
 
 from generator.compose.doctree import Deck
 from generator.deck.builder import build_deck
-from generator.deck.context import BODY_FLOOR
 from generator.deck.layouts import open_template
 from generator.errors import ContentError, Problem, TextTooLong
 from generator.theme.themes import Theme, resolve_theme
@@ -170,60 +170,6 @@ def test_sizes_are_explicit_and_autofit_is_off() -> None:
                     assert r.font.size is not None, (shape.name, r.text)
 
 
-def test_a_long_list_continues_on_numbered_slides() -> None:
-    items = [{"text": f"Punt {i}: {LONG}"} for i in range(12)]
-    deck = Deck.model_validate(
-        {
-            "title": "T",
-            "author": "G",
-            "language": "nl-NL",
-            "slides": [slide("bullets", "Wat het oplevert", items=items)],
-        }
-    )
-    prs, warnings = build(deck)
-    titles = [s.shapes.title.text_frame.text for s in prs.slides]
-    assert len(titles) >= 2
-    assert titles == [f"Wat het oplevert ({i}/{len(titles)})" for i in range(1, len(titles) + 1)]
-    assert all(f"Punt {i}:" in " ".join(texts(s) for s in prs.slides) for i in range(12))
-    sizes = {
-        r.font.size.pt
-        for s in prs.slides
-        for sh in s.shapes
-        if sh.has_text_frame
-        for p in sh.text_frame.paragraphs
-        for r in p.runs
-        if sh != s.shapes.title
-    }
-    assert min(sizes) >= BODY_FLOOR
-    assert not warnings
-    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
-    assert notes[1].startswith("(2/")
-
-
-def test_a_long_table_repeats_its_header_on_each_slide() -> None:
-    rows = [[f"Risico {i}: {LONG}", f"Maatregel {i}: {LONG}"] for i in range(10)]
-    deck = Deck.model_validate(
-        {
-            "title": "T",
-            "author": "G",
-            "language": "nl-NL",
-            "slides": [
-                slide("table", "Risico's", table={"header": ["Risico", "Maatregel"], "rows": rows})
-            ],
-        }
-    )
-    prs, _ = build(deck)
-    assert len(prs.slides) >= 2
-    seen = []
-    for s in prs.slides:
-        table = next(sh for sh in s.shapes if sh.has_table).table
-        assert [c.text for c in table.rows[0].cells] == ["Risico", "Maatregel"]
-        seen += [row.cells[0].text for row in list(table.rows)[1:]]
-        frame = next(sh for sh in s.shapes if sh.has_table)
-        assert frame.top + sum(r.height for r in table.rows) <= prs.slide_height
-    assert seen == [r[0] for r in rows]
-
-
 def test_a_title_too_long_stops_the_build_naming_the_slide() -> None:
     title = "Waarom zou de gemeente " + "hier nu echt geld in steken " * 16
     deck = Deck.model_validate(
@@ -248,94 +194,6 @@ def test_a_content_error_survives_the_process_pool() -> None:
     error = ContentError([problem], Path("."))
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == [problem] and str(again) == str(error)
-
-
-def test_an_item_too_long_for_a_slide_of_its_own_stops_the_build() -> None:
-    long = "Dit punt is veel te lang voor een dia. " * 120
-    deck = Deck.model_validate(
-        {
-            "title": "T",
-            "author": "G",
-            "language": "nl-NL",
-            "slides": [
-                slide("title", "Begin"),
-                slide("bullets", "Punten", items=[{"text": "kort"}, {"text": long}]),
-            ],
-        }
-    )
-    with pytest.raises(TextTooLong) as caught:
-        build(deck)
-    assert caught.value.what == "an item" and caught.value.text.strip() == long.strip()
-    assert caught.value.slide in (2, 3) and caught.value.size == BODY_FLOOR
-
-
-def test_hats_are_six_coloured_native_shapes_with_alt_text() -> None:
-    prs, _ = build(every_kind())
-    s = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Zes denkhoeden")
-    groups = [sh for sh in s.shapes if sh.shape_type == 6]
-    assert [g.name for g in groups] == [
-        "White hat",
-        "Red hat",
-        "Black hat",
-        "Yellow hat",
-        "Green hat",
-        "Blue hat",
-    ]
-    fills = []
-    for g in groups:
-        assert (
-            g._element.find(".//" + qn("p:cNvPr")).get("descr")
-            == f"Hoed {g.name.split()[0].lower()}"
-        )
-        fills.append(str(g.shapes[1].fill.fore_color.rgb))
-    assert fills == ["FFFFFF", "C8102E", "1A1A1A", "F2C200", "2E8540", "1F5FB4"]
-    body = texts(s)
-    for key in ("white", "red", "black", "yellow", "green", "blue"):
-        assert f"Hoed {key}" in body and f"{key} punt 0" in body
-
-
-def test_hats_that_do_not_fit_are_counted_and_the_rest_fits() -> None:
-    columns = hats()
-    columns[0]["items"] = [{"text": f"feit {i}: {LONG}"} for i in range(8)]
-    deck = Deck.model_validate(
-        {
-            "title": "T",
-            "author": "G",
-            "language": "nl-NL",
-            "slides": [slide("hats", "Hoeden", columns=columns)],
-        }
-    )
-    prs, warnings = build(deck)
-    body = texts(prs.slides[0])
-    assert "in de notities" in body and "…" not in body
-    assert "feit 0: " + LONG.strip() in body  # whole items, never cut
-    assert [w for w in warnings if "only in the speaker notes" in w]
-
-
-def test_charts_are_native_side_by_side_with_alt_text() -> None:
-    prs, _ = build(every_kind())
-    s = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Kosten en doelen")
-    frames = [sh for sh in s.shapes if sh.has_chart]
-    assert len(frames) == 2
-    assert frames[0].left + frames[0].width <= frames[1].left
-    alts = [f._element.find(".//" + qn("p:cNvPr")).get("descr") for f in frames]
-    assert alts == [
-        "Lijndiagram: investering tegenover besparing.",
-        "Staafdiagram: doelen ten opzichte van nu.",
-    ]
-    assert frames[1].chart.value_axis.maximum_scale == 100
-
-
-def test_picture_is_fitted_without_distortion_and_has_alt_text() -> None:
-    from PIL import Image
-
-    prs, _ = build(every_kind())
-    s = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Impressie")
-    pic = next(sh for sh in s.shapes if sh.shape_type == 13)
-    with Image.open(PICTURE) as img:
-        ratio = img.width / img.height
-    assert pic.width / pic.height == pytest.approx(ratio, rel=0.01)
-    assert pic._element.find(".//" + qn("p:cNvPr")).get("descr") == "Een straat bij nacht."
 
 
 def test_every_run_carries_the_language() -> None:
@@ -385,35 +243,3 @@ def test_sizes_stay_within_the_templates_own_sizes() -> None:
     assert sizes["Wat het oplevert"] == 36  # the default deck's master title size
     assert sizes["Om drie uur 's nachts branden alle lampen."] == 40  # Section Header's own
     assert min(sizes.values()) >= 20
-
-
-def test_title_slide_has_the_theme_logo_and_statements_are_sentence_case(tmp_path: Path) -> None:
-    import shutil
-
-    root = tmp_path / "ws"
-    themes = Path(__file__).parent.parent / "data" / "themes"
-    shutil.copytree(themes / "westerhaven", root / "templates" / "themes" / "westerhaven")
-    logo_theme = resolve_theme("westerhaven", None, root)
-    deck = Deck.model_validate(
-        {
-            "title": "T",
-            "author": "Gemeente Westerhaven",
-            "language": "nl-NL",
-            "slides": [
-                slide("title", "Slimme verlichting", items=[{"text": "Gemeente Westerhaven"}]),
-                slide("statement", "Om drie uur 's nachts branden 1.500 lampen voluit."),
-            ],
-        }
-    )
-    data, _ = build_deck(deck, logo_theme, WHEN)
-    prs = Presentation(io.BytesIO(data))
-    logos = [sh for sh in prs.slides[0].shapes if sh.name == "Logo"]
-    assert len(logos) == 1 and logos[0].shape_type == 13
-    assert "Gemeente Westerhaven" in logos[0]._element.find(f".//{qn('p:cNvPr')}").get("descr")
-    assert logos[0].left + logos[0].width <= prs.slide_width
-    statement = prs.slides[1].shapes.title
-    assert statement.text_frame.text == "Om drie uur 's nachts branden 1.500 lampen voluit."
-    caps = {r.get("cap") for r in statement._element.iter(qn("a:rPr"))}
-    assert caps == {"none"}
-    sizes = {r.font.size.pt for p in statement.text_frame.paragraphs for r in p.runs}
-    assert min(sizes) >= 24  # large, a statement
