@@ -27,6 +27,8 @@ from typing import Any
 
 from lxml import etree
 from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.presentation import Presentation
+from pptx.slide import SlideLayout
 
 from generator.compose.doctree import Deck, Slide
 from generator.compose.inline import plain
@@ -87,7 +89,9 @@ class TemplateFacts:
 _FACTS: dict[tuple[str, str], TemplateFacts] = {}
 
 
-def _template_facts(prs: Any, theme: Theme, layouts: dict[str, LayoutChoice]) -> TemplateFacts:
+def _template_facts(
+    prs: Presentation, theme: Theme, layouts: dict[str, LayoutChoice]
+) -> TemplateFacts:
     """The facts for ``prs`` (opened from ``theme``'s template) and ``theme``'s settings.
 
     Read from the template once per process and file; a presentation not opened with
@@ -175,7 +179,7 @@ def type_scale(slide_height: int) -> float:
     return min(1.0, slide_height / STANDARD_HEIGHT) if slide_height > 0 else 1.0
 
 
-def _number_slides(prs: Any) -> None:
+def _number_slides(prs: Presentation) -> None:
     """Every slide but the first gets its number in the slide-number placeholder of its layout
     (a field, so PowerPoint renumbers when slides move), where the layout has one."""
     for n, slide in enumerate(prs.slides, 1):
@@ -214,7 +218,7 @@ def _number_slides(prs: Any) -> None:
 # -- the template: theme fonts, colours and sizes ---------------------------------------------
 
 
-def _theme_root(prs: Any) -> Any:
+def _theme_root(prs: Presentation) -> Any:
     master = prs.slide_masters[0]
     for rel in master.part.rels.values():
         if rel.reltype.endswith("/theme"):
@@ -222,7 +226,7 @@ def _theme_root(prs: Any) -> Any:
     return None
 
 
-def _theme_colors(prs: Any) -> dict[str, str]:
+def _theme_colors(prs: Presentation) -> dict[str, str]:
     """The template's colour scheme as slot -> RRGGBB (dk1, lt1, accent1, ...)."""
     root = _theme_root(prs)
     colors: dict[str, str] = {}
@@ -246,7 +250,7 @@ def _theme_colors(prs: Any) -> dict[str, str]:
     return colors
 
 
-def _palette(prs: Any, theme: Theme) -> dict[str, str]:
+def _palette(prs: Presentation, theme: Theme) -> dict[str, str]:
     """Colours for what pitchkit draws: theme.yaml's where it sets them, else the template's.
 
     A theme that names only a template (no colours in theme.yaml) gets the template's own
@@ -276,7 +280,7 @@ def _title_colour_as_primary(ctx: DeckContext) -> None:
     spec = ctx.theme.spec
     if "colors" in spec.model_fields_set and "primary" in spec.colors.model_fields_set:
         return
-    layout: Any = ctx.layouts["title-only"].layout
+    layout: SlideLayout = ctx.layouts["title-only"].layout
     for ph in list(layout.placeholders):
         if "TITLE" in str(ph.placeholder_format.type):
             colour = text_style(ctx, ph, title=True).explicit_color
@@ -286,7 +290,7 @@ def _title_colour_as_primary(ctx: DeckContext) -> None:
             return
 
 
-def _master_size(prs: Any, style: str) -> float | None:
+def _master_size(prs: Presentation, style: str) -> float | None:
     """The master's level-1 size for titles (titleStyle) or body text (bodyStyle)."""
     master = prs.slide_masters[0].element
     found = master.find(f"{qn('p:txStyles')}/{qn('p:' + style)}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")

@@ -20,8 +20,11 @@ from typing import Any, NoReturn, TypeVar
 from lxml import etree
 from pptx.dml.color import RGBColor
 from pptx.parts.slide import SlideLayoutPart, SlidePart
+from pptx.presentation import Presentation
 from pptx.shapes.placeholder import SlidePlaceholder
 from pptx.shapes.shapetree import SlideShapeFactory
+from pptx.slide import Slide as PptxSlide
+from pptx.slide import SlideLayout
 from pptx.util import Emu, Pt
 
 from generator.compose.doctree import Item, Slide
@@ -138,7 +141,7 @@ class Para:
 class DeckContext:
     """What slide builder functions share while one deck is built."""
 
-    prs: Any
+    prs: Presentation
     theme: Theme
     language: str
     layouts: dict[str, LayoutChoice]
@@ -553,7 +556,7 @@ def write_paras(
 
 def textbox(
     ctx: DeckContext,
-    slide: Any,
+    slide: PptxSlide,
     box: tuple[int, int, int, int],
     paras: Sequence[Para],
     high: float,
@@ -642,7 +645,8 @@ def title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
 
 def _read_title_box(ctx: DeckContext) -> tuple[int, int, int, int]:
     """title_box, read from the master."""
-    for ph in ctx.prs.slide_masters[0].placeholders:
+    # python-pptx 1.0's hint on iterating placeholders is wrong: mypy refuses what works.
+    for ph in ctx.prs.slide_masters[0].placeholders:  # type: ignore[misc]
         if ph.placeholder_format.type is not None and "TITLE" in str(ph.placeholder_format.type):
             return int(ph.left), int(ph.top), int(ph.width), int(ph.height)
     return (
@@ -671,7 +675,7 @@ def fill_title(ctx: DeckContext, shape: Any, text: str) -> None:
     write_paras(ctx, shape, [Para(escape(shown), space_before=0)], size, style)
 
 
-def body_placeholders(ctx: DeckContext, slide: Any) -> list[Any]:
+def body_placeholders(ctx: DeckContext, slide: PptxSlide) -> list[Any]:
     """Body/object placeholders of a slide, left to right then top to bottom; not the small
     extra ones of its layout (a source line or footnote: layouts.placeholder_roles' notes)."""
     placeholders = slide.placeholders
@@ -738,7 +742,7 @@ def main_room(ctx: DeckContext, slide: Slide) -> int:
     return max(1, ctx.main_cap - ctx.main_built - ctx.main_after)
 
 
-def defer_last(ctx: DeckContext, new: Any, warn_title: str | None) -> None:
+def defer_last(ctx: DeckContext, new: PptxSlide, warn_title: str | None) -> None:
     """The slide just made (``new``) continues in the back-up (see _move_to_backup)."""
     new.element.find(qn("p:cSld")).set("name", BACKUP_NAME)
     ctx.main_built -= 1
@@ -770,7 +774,7 @@ def continued_notes(slide: Slide, index: int, count: int) -> str:
     return slide.notes if count == 1 or index == 1 else f"({index}/{count}) {slide.notes}"
 
 
-def note_idx(layout: Any) -> frozenset[int]:
+def note_idx(layout: SlideLayout) -> frozenset[int]:
     """The idx of a layout's small extra text placeholders (source lines, footnotes)."""
     return frozenset(s.placeholder_format.idx for s in placeholder_roles(layout)["note"])
 

@@ -374,7 +374,12 @@ def chart_size(ctx: DeckContext, size: float) -> float:
 
 
 def _add_chart(
-    ctx: DeckContext, new: Any, spec: Chart, box: tuple[int, int, int, int], index: int, count: int
+    ctx: DeckContext,
+    new: Any,
+    spec: Chart,
+    box: tuple[int, int, int, int],
+    index: int,
+    count: int,
 ) -> None:
     chart_type = {
         "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,

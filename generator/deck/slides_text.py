@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.slide import Slide as PptxSlide
+from pptx.slide import SlideLayout
 from pptx.util import Emu, Pt
 
 from generator.compose.doctree import Column, Slide
@@ -204,7 +206,7 @@ def build_section(ctx: DeckContext, slide: Slide) -> None:
     remove_unused_placeholders(new, kept)
 
 
-def _list_target(ctx: DeckContext, new: Any, kind: str) -> Any:
+def _list_target(ctx: DeckContext, new: PptxSlide, kind: str) -> Any:
     """The body placeholder of a bullets slide, or a text box in the content area."""
     bodies = body_placeholders(ctx, new)
     box = content_box(ctx, kind)
@@ -232,7 +234,9 @@ def _layout_bodies(layout: Any) -> list[Any]:
     return sorted(found, key=lambda s: (int(s.left or 0), int(s.top or 0)))
 
 
-def _body_rooms(ctx: DeckContext, layout: Any) -> tuple[tuple[tuple[int, int], TextStyle], ...]:
+def _body_rooms(
+    ctx: DeckContext, layout: SlideLayout
+) -> tuple[tuple[tuple[int, int], TextStyle], ...]:
     """Text room and style of each body placeholder of a layout, in _layout_bodies' order."""
 
     def read() -> tuple[tuple[tuple[int, int], TextStyle], ...]:

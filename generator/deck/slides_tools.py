@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.slide import Slide as PptxSlide
 from pptx.util import Cm, Emu, Pt
 
 from generator.compose.doctree import Column, Slide
@@ -367,7 +367,9 @@ def _hat_items(items: Sequence[str], hidden: int, more: str) -> list[Para]:
     return paras
 
 
-def _draw_hat(ctx: DeckContext, slide: Any, hat: Column, box: tuple[int, int, int, int]) -> None:
+def _draw_hat(
+    ctx: DeckContext, slide: PptxSlide, hat: Column, box: tuple[int, int, int, int]
+) -> None:
     """A hat from native shapes: crown, band and brim, grouped, with the hat's name as alt text."""
     x, y, w, h = box
     color = HAT_COLORS.get(hat.key or "", ctx.palette["primary"])
