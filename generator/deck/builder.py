@@ -11,7 +11,7 @@ written explicitly so that the measurement holds whatever the template's styles 
 a title and speaker notes, every picture, chart and drawn figure alt text, every run the deck's
 language tag. The template's masters, layouts, theme colours and fonts are kept and its example
 slides removed. It reads nothing but the tree, the theme and the pictures the tree names. One
-builder function per slide kind (:data:`SLIDE_BUILDERS`), in the module of its family
+builder function per slide kind (:data:`KINDS`), in the module of its family
 (:mod:`generator.deck.slides_text`, :mod:`~generator.deck.slides_figures`,
 :mod:`~generator.deck.slides_tools`), built with :mod:`generator.deck.context`.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.presentation import Presentation
 from pptx.slide import SlideLayout
 
-from generator.compose.doctree import Deck, Slide
+from generator.compose.doctree import Deck
 from generator.compose.inline import plain
 from generator.compose.selection import BACKUP_SLIDE_CAP
 from generator.deck import slides_figures, slides_text, slides_tools
@@ -40,6 +40,7 @@ from generator.deck.context import (
     STANDARD_HEIGHT,
     TITLE_CAP,
     DeckContext,
+    Kind,
     bounded,
     mix,
     text_style,
@@ -144,6 +145,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
         body_max=facts.body_max,
         memo=facts.memo,
         author=deck.author,
+        kinds=KINDS,
     )
     ctx.warnings.extend(template_warnings(prs))
     ctx.scale = type_scale(ctx.height)
@@ -151,7 +153,7 @@ def build_deck(deck: Deck, theme: Theme, created: dt.datetime) -> tuple[bytes, l
     mains = [not s.backup for s in deck.slides]
     for i, slide in enumerate(deck.slides):
         ctx.main_after = sum(mains[i + 1 :])
-        SLIDE_BUILDERS[slide.kind](ctx, slide)
+        KINDS[slide.kind].build(ctx, slide)
     _move_to_backup(ctx)
     _cap_backup(ctx)
     _number_slides(prs)
@@ -389,12 +391,8 @@ def _slide_text(slide: Any, title: Any) -> list[str]:
     return lines
 
 
-#: The builder of each slide kind, from the slide kinds' modules (one per family).
-SLIDE_BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
-    **slides_text.BUILDERS,
-    **slides_figures.BUILDERS,
-    **slides_tools.BUILDERS,
-}
+#: Every slide kind (its layout and builder), from the slide kinds' modules (one per family).
+KINDS: dict[str, Kind] = {**slides_text.KINDS, **slides_figures.KINDS, **slides_tools.KINDS}
 
 
 def _set_language(pages: Sequence[Any], tag: str) -> None:

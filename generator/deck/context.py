@@ -13,7 +13,7 @@ context's memo (shared by the decks on the same template).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn, TypeVar
 
@@ -87,24 +87,14 @@ SMALL_FLOOR = 10.0  # labels in figures (timeline, hats, numbers, table cells)
 STANDARD_HEIGHT = 6858000
 
 
-# Which layout (layouts.SLIDE_KINDS) each slide kind is built on.
-LAYOUT_OF = {
-    "title": "title",
-    "agenda": "bullets",
-    "section": "section",
-    "statement": "title-only",
-    "bullets": "bullets",
-    "closing": "bullets",
-    "two-columns": "two-columns",
-    "image": "image",
-    "table": "title-only",
-    "matrix": "title-only",
-    "numbers": "title-only",
-    "timeline": "title-only",
-    "chart": "title-only",
-    "balance": "title-only",
-    "hats": "title-only",
-}
+@dataclass(frozen=True)
+class Kind:
+    """A slide kind as the deck builds it: the layout it is built on (one of
+    layouts.SLIDE_KINDS) and its builder function. Each slide kinds' module lists its own
+    (``KINDS``); the builder puts them together (builder.KINDS)."""
+
+    layout: str
+    build: Callable[[DeckContext, Slide], None]
 
 
 @dataclass(frozen=True)
@@ -153,6 +143,8 @@ class DeckContext:
     warnings: list[str] = field(default_factory=list)
     slide_no: int = 0
     author: str = ""  # the deck's author (the municipality): the logo's alt text
+    # The slide kinds, by name: their layouts and builders (builder.KINDS).
+    kinds: Mapping[str, Kind] = field(default_factory=dict)
     # The audience's cap on main slides, the main slides built so far and those still to come
     # (tree slides): pages beyond the cap continue in the back-up (paged_slides). The continuation
     # pages' p:sldId elements, and the first back-up slide's, to move them before it at the end.
@@ -607,7 +599,7 @@ def new_slide(
     again where shapes are removed (remove_unused_placeholders) or added elsewhere (a group's
     shapes, _draw_hat).
     """
-    layout_kind = LAYOUT_OF[kind]
+    layout_kind = ctx.kinds[kind].layout
     choice = ctx.layouts[layout_kind]
     ctx.slide_no += 1
     new = add_slide(ctx.prs, choice.layout, ctx.memo)
@@ -696,7 +688,7 @@ def body_placeholders(ctx: DeckContext, slide: PptxSlide) -> list[Any]:
 def content_box(ctx: DeckContext, kind: str) -> tuple[int, int, int, int]:
     """The content area of the layout used for ``kind`` (measured once per deck and kind)."""
     if kind not in ctx.areas:
-        ctx.areas[kind] = content_area(ctx.prs, ctx.layouts[LAYOUT_OF[kind]].layout)
+        ctx.areas[kind] = content_area(ctx.prs, ctx.layouts[ctx.kinds[kind].layout].layout)
     return ctx.areas[kind]
 
 

@@ -1,7 +1,7 @@
 """Slide kinds of figures: tables and matrices, big numbers, charts.
 
 One ``build_<kind>(ctx, slide)`` per kind (registered in
-:data:`generator.deck.builder.SLIDE_BUILDERS`), built with :mod:`generator.deck.context`. Tables
+:data:`generator.deck.builder.KINDS`), built with :mod:`generator.deck.context`. Tables
 are native tables and charts native, editable charts; tables and numbers continue on numbered
 slides when too long.
 """
@@ -9,7 +9,7 @@ slides when too long.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
@@ -29,6 +29,7 @@ from generator.compose.inline import plain
 from generator.deck.context import (
     SMALL_FLOOR,
     DeckContext,
+    Kind,
     Para,
     TextStyle,
     content_box,
@@ -523,10 +524,10 @@ def _chart_language(chart: Any, tag: str) -> None:
     lang.set("val", tag)
 
 
-#: This module's slide kinds and their builders (generator.deck.builder.SLIDE_BUILDERS).
-BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
-    "table": build_table,
-    "matrix": build_matrix,
-    "numbers": build_numbers,
-    "chart": build_chart,
+#: This module's slide kinds: the layout each is built on and its builder (builder.KINDS).
+KINDS: dict[str, Kind] = {
+    "table": Kind("title-only", build_table),
+    "matrix": Kind("title-only", build_matrix),
+    "numbers": Kind("title-only", build_numbers),
+    "chart": Kind("title-only", build_chart),
 }

@@ -1,13 +1,13 @@
 """Slide kinds of text: title, statement, section, bullets, agenda, closing, two columns, image.
 
 One ``build_<kind>(ctx, slide)`` per kind (registered in
-:data:`generator.deck.builder.SLIDE_BUILDERS`), built with :mod:`generator.deck.context`.
+:data:`generator.deck.builder.KINDS`), built with :mod:`generator.deck.context`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,11 @@ from generator.content import images
 from generator.deck.context import (
     BODY_CAP,
     BODY_FLOOR,
-    LAYOUT_OF,
     STATEMENT_CAP,
     STATEMENT_NAME,
     TITLE_FLOOR,
     DeckContext,
+    Kind,
     Para,
     TextStyle,
     body_placeholders,
@@ -210,7 +210,7 @@ def _list_target(ctx: DeckContext, new: PptxSlide, kind: str) -> Any:
     """The body placeholder of a bullets slide, or a text box in the content area."""
     bodies = body_placeholders(ctx, new)
     box = content_box(ctx, kind)
-    if bodies and ctx.layouts[LAYOUT_OF[kind]].exact:
+    if bodies and ctx.layouts[ctx.kinds[kind].layout].exact:
         target = bodies[0]
     else:
         target = add_textbox(new, box, "Content")
@@ -248,7 +248,7 @@ def _body_rooms(
 
 def _probe_inner(ctx: DeckContext, kind: str) -> tuple[tuple[int, int], TextStyle]:
     """Text room and style of a list slide's body, read from its layout."""
-    choice = ctx.layouts[LAYOUT_OF[kind]]
+    choice = ctx.layouts[ctx.kinds[kind].layout]
     rooms = _body_rooms(ctx, choice.layout) if choice.exact else ()
     if rooms:
         return rooms[0]
@@ -520,14 +520,14 @@ def _lines_needed(
     )
 
 
-#: This module's slide kinds and their builders (generator.deck.builder.SLIDE_BUILDERS).
-BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
-    "title": build_title,
-    "agenda": build_agenda,
-    "section": build_section,
-    "statement": build_statement,
-    "bullets": build_bullets,
-    "two-columns": build_two_columns,
-    "image": build_image,
-    "closing": build_closing,
+#: This module's slide kinds: the layout each is built on and its builder (builder.KINDS).
+KINDS: dict[str, Kind] = {
+    "title": Kind("title", build_title),
+    "agenda": Kind("bullets", build_agenda),
+    "section": Kind("section", build_section),
+    "statement": Kind("title-only", build_statement),
+    "bullets": Kind("bullets", build_bullets),
+    "two-columns": Kind("two-columns", build_two_columns),
+    "image": Kind("image", build_image),
+    "closing": Kind("bullets", build_closing),
 }

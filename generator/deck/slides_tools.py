@@ -1,14 +1,14 @@
 """Slide kinds of thinking tools drawn with native shapes: timeline, values balance, thinking hats.
 
 One ``build_<kind>(ctx, slide)`` per kind (registered in
-:data:`generator.deck.builder.SLIDE_BUILDERS`), built with :mod:`generator.deck.context`. Every
+:data:`generator.deck.builder.KINDS`), built with :mod:`generator.deck.context`. Every
 drawn shape is named and has alt text or is marked decorative.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -20,6 +20,7 @@ from generator.deck.context import (
     BODY_FLOOR,
     SMALL_FLOOR,
     DeckContext,
+    Kind,
     Para,
     TextStyle,
     content_box,
@@ -407,9 +408,9 @@ def _draw_hat(
     set_alt(group, hat.heading or hat.key or "hat")
 
 
-#: This module's slide kinds and their builders (generator.deck.builder.SLIDE_BUILDERS).
-BUILDERS: dict[str, Callable[[DeckContext, Slide], None]] = {
-    "timeline": build_timeline,
-    "balance": build_balance,
-    "hats": build_hats,
+#: This module's slide kinds: the layout each is built on and its builder (builder.KINDS).
+KINDS: dict[str, Kind] = {
+    "timeline": Kind("title-only", build_timeline),
+    "balance": Kind("title-only", build_balance),
+    "hats": Kind("title-only", build_hats),
 }

@@ -243,3 +243,14 @@ def test_sizes_stay_within_the_templates_own_sizes() -> None:
     assert sizes["Wat het oplevert"] == 36  # the default deck's master title size
     assert sizes["Om drie uur 's nachts branden alle lampen."] == 40  # Section Header's own
     assert min(sizes.values()) >= 20
+
+
+def test_every_slide_kind_of_the_tree_has_a_layout_and_a_builder() -> None:
+    from typing import get_args
+
+    from generator.compose.doctree import SlideKind
+    from generator.deck.builder import KINDS
+    from generator.deck.layouts import SLIDE_KINDS
+
+    assert set(KINDS) == set(get_args(SlideKind))
+    assert {kind.layout for kind in KINDS.values()} <= set(SLIDE_KINDS)
