@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from generator.app.cli import cli
 from generator.app.watch import Target, Watcher
-from generator.compose import templating
+from generator.compose import sandbox, templating
 from generator.compose.templating import TemplateLibrary
 from generator.errors import TemplateProblem
 from generator.resources import default_templates_dir
@@ -202,11 +202,11 @@ PLAIN = (str, int, float, bool, type(None), datetime.date)
 
 def _assert_plain(value: Any, where: str) -> None:
     if isinstance(value, dict):
-        assert isinstance(value, templating.Record), where
+        assert isinstance(value, sandbox.Record), where
         for key, item in value.items():
             _assert_plain(item, f"{where}.{key}")
     elif isinstance(value, list | tuple):
-        assert isinstance(value, templating.Items | tuple), where
+        assert isinstance(value, sandbox.Items | tuple), where
         for i, item in enumerate(value):
             _assert_plain(item, f"{where}[{i}]")
     elif callable(value):

@@ -20,7 +20,8 @@ from generator.compose.figures import derive_figures, figure_texts, next_decisio
 from generator.compose.formats import Formatter
 from generator.compose.inline import plain
 from generator.compose.render import template_formatter
-from generator.compose.templating import TemplateLibrary, template_data
+from generator.compose.sandbox import template_data
+from generator.compose.templating import TemplateLibrary
 from generator.content.loader import Workspace
 
 TEMPLATE = "deck/programme.yaml.j2"

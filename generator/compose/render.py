@@ -18,8 +18,9 @@ from generator.compose.doctree import Deck, Handout, Slide
 from generator.compose.figures import derive_figures, figure_texts
 from generator.compose.formats import Formatter
 from generator.compose.inline import plain
+from generator.compose.sandbox import Record, template_data, template_function
 from generator.compose.selection import Selection
-from generator.compose.templating import Record, TemplateLibrary, template_data, template_function
+from generator.compose.templating import TemplateLibrary
 from generator.content.loader import Project, Workspace
 from generator.content.model import Objection, ProjectFile, SmartCity
 

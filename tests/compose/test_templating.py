@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from generator.compose.doctree import Deck
@@ -111,50 +110,3 @@ def test_invalid_tree_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(TemplateProblem) as exc:
         lib.render("deck/x.yaml.j2", {}, Deck)
     assert "slides[0].kind" in str(exc.value)
-
-
-def cached_render(cache: jinja2.BytecodeCache, source: str) -> str:
-    """``source`` rendered by a fresh environment on ``cache`` (as a new process would)."""
-    env = jinja2.Environment(loader=jinja2.DictLoader({"t": source}), bytecode_cache=cache)
-    return env.get_template("t").render()
-
-
-@pytest.fixture
-def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> jinja2.BytecodeCache:
-    from generator.compose import templating
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    cache = templating._bytecode_cache()
-    assert cache is not None
-    return cache
-
-
-def test_compiled_templates_are_kept_in_the_user_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: jinja2.BytecodeCache
-) -> None:
-    from generator.compose import templating
-
-    assert cached_render(user_cache, "{{ 1 + 1 }}") == "2"
-    assert list((tmp_path / "cache" / "pitchkit" / "templates").iterdir())
-    # A cache folder that cannot be made means no cache, not an error.
-    (tmp_path / "file").write_text("")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
-    assert templating._bytecode_cache() is None
-
-
-def test_a_damaged_or_unwritable_template_cache_only_costs_a_compile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: jinja2.BytecodeCache
-) -> None:
-    import tempfile
-
-    assert cached_render(user_cache, "{{ 2 * 3 }}") == "6"
-    for entry in (tmp_path / "cache" / "pitchkit" / "templates").iterdir():
-        whole = entry.read_bytes()
-        entry.write_bytes(whole[: len(whole) - 20])  # header intact, compiled code cut off
-    assert cached_render(user_cache, "{{ 2 * 3 }}") == "6"
-
-    def full_disk(*_args: object, **_kwargs: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full_disk)
-    assert cached_render(user_cache, "{{ 1 }}") == "1"
