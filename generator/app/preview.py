@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.checks.check import CheckResult, Finding, check_documents
-from generator.content.loader import Workspace, load_workspace, locate
+from generator.content.loader import Workspace, locate
 from generator.errors import PreviewError
 from generator.pipeline.build import gets_pdf
 from generator.pipeline.jobs import BuildReport, Document
@@ -64,15 +64,15 @@ def preview(
     """Build with PDFs, render every page and write the preview pages (see the module contract)."""
     import time
 
-    from generator.pipeline.build import build
+    from generator.pipeline.build import Pipeline, build
 
     say = progress or (lambda _message: None)
     timings: dict[str, float] = {}
+    pipeline = Pipeline.load(path, out)  # once: the build and the check share it
     started = time.monotonic()
-    report = build(path, out=out, pdf=True, progress=say, expect=expect)
+    report = build(path, out=out, pdf=True, progress=say, expect=expect, pipeline=pipeline)
     timings["build and PDF"] = time.monotonic() - started
-    workspace = load_workspace(path)
-    out = _out_folder(workspace, out)
+    workspace, out = pipeline.workspace, pipeline.out
     with OutputLock(out) as output:  # the pictures and pages are written under the lock too
         started = time.monotonic()
         pictures = render_pages(report.pdfs, output, say)
@@ -91,10 +91,6 @@ def preview(
         report,
         timings,
     )
-
-
-def _out_folder(workspace: Workspace, out: Path | None) -> Path:
-    return (out or workspace.root / "output").resolve()
 
 
 def find_pdftoppm() -> str | None:

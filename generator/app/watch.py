@@ -18,10 +18,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.content.loader import locate
 from generator.errors import PitchkitError
+
+if TYPE_CHECKING:
+    from generator.pipeline.build import Pipeline
+    from generator.pipeline.jobs import Document
 
 Say = Callable[[str], None]
 
@@ -90,17 +94,18 @@ class Watcher:
         in a second or two, with their PDFs), then the whole build, whose one-page handout fit
         may take LibreOffice a while. Decks come out of both steps byte for byte the same.
         """
-        from generator.pipeline.build import build, gets_pdf
+        from generator.pipeline.build import Pipeline, build, gets_pdf
 
         started = time.monotonic()
         try:
-            decks = self._decks_first(target)
+            pipeline = Pipeline.load(target.path, self.out)  # the only load of this rebuild
+            decks = self._decks_first(pipeline)
             self.say(
                 f"updated {len(decks)} deck(s) of {target.describe()} in "
                 f"{time.monotonic() - started:.1f} s; now the handouts"
             )
             early = {d.path: d.data for d in decks}
-            report = build(target.path, out=self.out, pdf=False)
+            report = build(target.path, out=self.out, pdf=False, pipeline=pipeline)
             documents = report.documents
             pdfs: list[Path] = []
             if self.pdf:
@@ -109,10 +114,11 @@ class Watcher:
                     d.path.with_suffix(".pdf") for d in documents if early.get(d.path) == d.data
                 ]
                 pdfs += self._pdfs(
-                    [d for d in documents if early.get(d.path) != d.data and gets_pdf(d)]
+                    pipeline,
+                    [d for d in documents if early.get(d.path) != d.data and gets_pdf(d)],
                 )
             if self.preview:
-                self._preview(documents, pdfs)
+                self._preview(pipeline, documents, pdfs)
         except PitchkitError as exc:
             self.say(f"error: {exc}")
             self.say("waiting for the next change")
@@ -136,27 +142,24 @@ class Watcher:
                 self.say(f"warning: {d.path.name}: {w}")
         return True
 
-    def _decks_first(self, target: Target) -> list[Any]:
-        """Load, render and build everything of ``target``, then write (and PDF) the decks."""
-        from generator.content.loader import load_workspace
-        from generator.pipeline.build import build_documents, plan, render_all
+    def _decks_first(self, pipeline: Pipeline) -> list[Document]:
+        """Render and build everything of ``pipeline``, then write (and PDF) the decks."""
+        from generator.pipeline.build import build_documents
         from generator.pipeline.writer import OutputLock
 
-        workspace = load_workspace(target.path)
-        out = (self.out or workspace.root / "output").resolve()
-        rendered = render_all(workspace, plan(workspace))
+        out = pipeline.out
+        rendered = pipeline.rendered()
         decks = [d for item in rendered for d in build_documents(item, out) if d.kind == "pitch"]
         with OutputLock(out) as output:
             output.write_all({d.path: d.data for d in decks})
         if self.pdf:
-            self._pdfs(decks)
+            self._pdfs(pipeline, decks)
         return decks
 
-    def _pdfs(self, documents: list[Any]) -> list[Path]:
+    def _pdfs(self, pipeline: Pipeline, documents: list[Document]) -> list[Path]:
         """PDFs of ``documents``: in the running LibreOffice, or one started for this call;
         normalised and written all together under the output folder's lock."""
         from generator.compose.formats import LANGUAGE_TAGS
-        from generator.content.loader import load_workspace
         from generator.export.normalize import normalize_pdf
         from generator.export.pdf import convert_to_pdf
         from generator.ooxml.package import package_time
@@ -164,8 +167,8 @@ class Watcher:
 
         if not documents:
             return []
-        workspace = load_workspace(self.path)
-        languages = {p.slug: LANGUAGE_TAGS[p.content.language] for p in workspace.projects}
+        projects = pipeline.workspace.projects
+        languages = {p.slug: LANGUAGE_TAGS[p.content.language] for p in projects}
         tags = {d.path: languages.get(d.project, "nl-NL") for d in documents}
         data = {d.path: d.data for d in documents}
         made = (
@@ -177,18 +180,16 @@ class Watcher:
             d.path.with_suffix(".pdf"): normalize_pdf(made[d.path], package_time(d.data))
             for d in documents
         }
-        with OutputLock((self.out or workspace.root / "output").resolve()) as output:
+        with OutputLock(pipeline.out) as output:
             output.write_all(pdfs)
         return list(pdfs)
 
-    def _preview(self, documents: list[Any], pdfs: list[Path]) -> None:
+    def _preview(self, pipeline: Pipeline, documents: list[Document], pdfs: list[Path]) -> None:
         from generator.app.preview import render_pages, write_pages
         from generator.checks.check import check_documents
-        from generator.content.loader import load_workspace
         from generator.pipeline.writer import OutputLock
 
-        workspace = load_workspace(self.path)
-        out = (self.out or workspace.root / "output").resolve()
+        workspace, out = pipeline.workspace, pipeline.out
         with OutputLock(out) as output:
             pictures = render_pages(pdfs, output)
             pages = {d.path: len(pictures.get(d.path.with_suffix(".pdf"), [])) for d in documents}
@@ -231,8 +232,10 @@ def watch(
     from watchfiles import DefaultFilter
     from watchfiles import watch as watch_changes
 
+    from generator.pipeline.build import output_folder
+
     layout = locate(path)
-    out_folder = (out or layout.root / "output").resolve()
+    out_folder = output_folder(layout.root, out)
     watcher = Watcher(path, out, pdf, preview, say)
     try:
         say(f"building {layout.root} ...")

@@ -27,15 +27,9 @@ from generator.checks.accessibility import (
 from generator.checks.artwork import deck_artwork
 from generator.checks.contrast import deck_contrast, handout_contrast
 from generator.checks.deck_fit import deck_fit
-from generator.content.loader import Project, Workspace, load_workspace
+from generator.content.loader import Project, Workspace
 from generator.errors import Problem
-from generator.pipeline.build import (
-    build_documents,
-    plan,
-    render_all,
-    template_warnings,
-    with_engagement_plans,
-)
+from generator.pipeline.build import Pipeline
 from generator.pipeline.jobs import Document
 
 
@@ -95,30 +89,17 @@ def check_workspace(
     ``pages=False`` skips counting the handout pages with LibreOffice.
     """
     say = progress or (lambda _message: None)
-    workspace = load_workspace(path)
-    workspace.warnings += template_warnings(workspace)
-    out = workspace.root / "output"
-    rendered = render_all(workspace, plan(workspace))
-    documents: list[Document] = []
-    for item in rendered:
-        documents += build_documents(item, out)
-        say(f"built {item.job.project.slug} for {item.job.audience_key}")
-    from generator.compose.programme import (
-        programme_documents,  # every project side by side, as build makes it
-    )
-
-    documents += programme_documents(workspace, out)
-    # The project lead's engagement plans are checked like what the audience gets (not the page).
-    documents = with_engagement_plans(workspace, documents, workspace.projects, out)
-    # Handouts were fitted to one page as the build fits them (predicted; what the prediction
+    pipeline = Pipeline.load(path)
+    # Every document as build makes it: the programme deck too, and the project lead's
+    # engagement plans, which are checked like what the audience gets (not the page).
+    documents = pipeline.documents(say=say)
+    # Handouts are fitted to one page as the build fits them (predicted; what the prediction
     # cannot fit is measured here as in a build, its cache read, never saved), so what is checked
     # is what would be written; then LibreOffice counts the pages of every handout.
-    from generator.handout.fit import fit_build
-
-    fitted = fit_build(rendered, documents, out, say, soffice=True if pages else None)
-    workspace.warnings.extend(fitted.problems)
+    fitted = pipeline.fit(documents, say, soffice=True if pages else None)
+    workspace = pipeline.workspace
     counted = _count_pages(workspace, documents, say) if pages else None
-    result = check_documents(workspace, documents, counted)
+    result = check_documents(workspace, documents, counted, [*pipeline.warnings, *fitted.problems])
     result.pages_checked = counted is not None
     return result
 
@@ -127,9 +108,12 @@ def check_documents(
     workspace: Workspace,
     documents: Sequence[Document],
     pages: Mapping[Path, int] | None = None,
+    warnings: Sequence[Problem] | None = None,
 ) -> CheckResult:
-    """Check built documents; ``pages`` maps a document path to its page count where known."""
-    findings = [_from_problem(p, workspace.root) for p in workspace.warnings]
+    """Check built documents; ``pages`` maps a document path to its page count where known,
+    ``warnings`` are the build's (default: the workspace's content warnings)."""
+    problems = workspace.warnings if warnings is None else warnings
+    findings = [_from_problem(p, workspace.root) for p in problems]
     findings += [
         _from_problem(p, workspace.root, "example-text") for p in _example_text_left(workspace)
     ]

@@ -29,7 +29,7 @@ from generator.resources import default_content_dir, default_templates_dir
 # rebuild stops before it needs any of them (importing them costs more than its check).
 if TYPE_CHECKING:
     from generator.content.loader import Project, Workspace
-    from generator.handout.fit import BuildFit
+    from generator.handout.fit import BuildFit, FitCache
     from generator.theme.themes import Theme
 
 
@@ -159,6 +159,102 @@ def render_job(workspace: Workspace, job: Job) -> Rendered:
 def render_all(workspace: Workspace, jobs: Sequence[Job]) -> list[Rendered]:
     """Render every job's trees, in order."""
     return [render_job(workspace, job) for job in jobs]
+
+
+def output_folder(root: Path, out: Path | None = None) -> Path:
+    """Where a workspace's documents go: ``out``, else ``<root>/output``; absolute."""
+    return (out or root / "output").resolve()
+
+
+class Pipeline:
+    """One workspace, loaded once, and the steps every command takes on it: plan the jobs,
+    render them, build their documents and decide each handout's fit. ``build``, ``check``,
+    ``watch`` and ``preview`` all go through it, so they build the same documents.
+
+    Contract: nothing here writes. Each job is rendered at most once per pipeline (a second
+    pass reuses its trees). The workspace is never changed: the build's warnings are in
+    ``warnings``.
+    """
+
+    def __init__(
+        self, workspace: Workspace, out: Path, audiences: Sequence[str] | None = None
+    ) -> None:
+        self.workspace = workspace
+        self.out = out
+        self.audiences = list(audiences or [])
+        self.jobs = plan(workspace, audiences)  # BuildError for an unknown audience
+        #: The content's warnings, then the templates' (:func:`template_warnings`).
+        self.warnings = [*workspace.warnings, *template_warnings(workspace)]
+        self._rendered: list[Rendered] = []
+
+    @classmethod
+    def load(
+        cls, path: Path, out: Path | None = None, audiences: Sequence[str] | None = None
+    ) -> Pipeline:
+        """Load and validate the workspace at ``path`` (ContentError) and plan its jobs;
+        ``out`` is the output folder (default: the workspace's ``output/``)."""
+        from generator.content.loader import load_workspace
+
+        workspace = load_workspace(path)
+        return cls(workspace, output_folder(workspace.root, out), audiences)
+
+    @property
+    def leads(self) -> list[Project]:
+        """The projects whose engagement plan is made: on a full build (no ``audiences``),
+        every project built, like the programme deck."""
+        if self.audiences:
+            return []
+        return [p for p in self.workspace.projects if plan_has(self.jobs, p)]
+
+    def rendered(self) -> Iterator[Rendered]:
+        """Every job's trees, in job order, each rendered as it is reached."""
+        for i, job in enumerate(self.jobs):
+            if i == len(self._rendered):
+                self._rendered.append(render_job(self.workspace, job))
+            yield self._rendered[i]
+
+    def documents(
+        self,
+        pool: ProcessPoolExecutor | None = None,
+        say: Progress | None = None,
+        reuse: Callable[[Rendered], tuple[bytes, list[str]] | None] | None = None,
+    ) -> list[Document]:
+        """Every document, in build order: each job's deck and handout (the handout's fit
+        predicted where it can be), then on a full build the programme deck and each
+        project's engagement plan after its handouts. Jobs are built in ``pool`` (else here)
+        as soon as they are rendered; ``reuse(item)`` gives an unchanged deck to keep."""
+        from generator.compose.programme import programme_documents
+
+        builds = _Builds(pool, self.out, say or (lambda _message: None))
+        if not self.audiences:
+            # The programme deck (every project side by side, where there are several) is the
+            # longest task: it goes first, then each job as soon as it is rendered.
+            builds.run_last(functools.partial(programme_documents, self.workspace, self.out))
+        for item in self.rendered():
+            builds.run(item, reuse(item) if reuse is not None else None)
+        return with_engagement_plans(self.workspace, builds.results(), self.leads, self.out)
+
+    def fit(
+        self,
+        documents: list[Document],
+        say: Progress | None = None,
+        soffice: str | bool | None = True,
+        cache: FitCache | None = None,
+    ) -> BuildFit:
+        """The fit decision: every handout of ``documents`` whose fit was not predicted is
+        measured by LibreOffice, in place (:func:`generator.handout.fit.fit_build`; ``soffice``
+        None skips measuring). Only rendered jobs' handouts are measured."""
+        from generator.handout.fit import fit_build
+
+        return fit_build(
+            self._rendered,
+            documents,
+            self.out,
+            say,
+            soffice=soffice,
+            root=self.workspace.root,
+            cache=cache,
+        )
 
 
 def build_documents(
@@ -292,16 +388,19 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     expect: Callable[[int], None] | None = None,
+    pipeline: Pipeline | None = None,
 ) -> BuildReport:
     """Build every document for the workspace at ``path`` (see the module contract).
 
     ``progress`` gets a message per step; ``expect``, if given, is told the number of steps
     first (one per job built, per document written and per PDF), for a progress bar.
+    ``pipeline`` is the workspace at ``path`` already loaded (with the same ``out`` and
+    ``audiences``), so the build does not load it again.
     """
     say = progress or (lambda _message: None)
     remove_stale_work_folders()  # what killed builds left in the temporary folder
     layout = locate(path)
-    out = (out or layout.root / "output").resolve()
+    out = output_folder(layout.root, out)
     manifest = Manifest.load(out)
     folders = [layout.content_dir, layout.root / "templates", default_templates_dir()]
     options = {
@@ -317,58 +416,43 @@ def build(
         if unchanged is not None:
             say("nothing changed since the last build")
             return unchanged
-    # The workers start now and import the builders while this process loads and renders.
-    from generator.content.loader import load_workspace
+    keys: dict[Path, str] = {}
+    kept_decks: dict[Path, tuple[bytes, list[str]]] = {}
 
+    def reuse(item: Rendered) -> tuple[bytes, list[str]] | None:
+        """The last build's deck of ``item`` if it is made of the same inputs (its key)."""
+        job = item.job
+        target = job.path(out, "pitch", "pptx")
+        keys[target] = deck_key(
+            item.deck.model_dump_json(),
+            _deck_inputs(job.project),
+            document_time(job.project.content.project.date),
+        )
+        entry = manifest.intact(target)
+        if entry is not None and entry.key == keys[target]:
+            kept_decks[target] = (target.read_bytes(), entry.warnings)
+        return kept_decks.get(target)
+
+    # The workers start now and import the builders while this process loads and renders.
     with _worker_pool(jobs) as pool:
-        workspace = load_workspace(path)
-        workspace.warnings += template_warnings(workspace)
+        if pipeline is None:
+            pipeline = Pipeline.load(path, out, audiences)
+        workspace = pipeline.workspace
         inputs = _inputs_read(workspace)
         fingerprint = input_fingerprint(folders, inputs, options)
-        work = plan(workspace, audiences)
-        # The engagement plan (project lead's) is made on a full build, like the programme deck.
-        lead = [] if audiences else [p for p in workspace.projects if plan_has(work, p)]
         if expect is not None:
-            expect(len(work) * (5 if pdf else 3) + 2 * len(lead))
-        from generator.compose.programme import programme_documents
-
-        # The programme deck (every project side by side, where there are several) is the
-        # longest task: it goes first, then each job as soon as it is rendered.
-        programme = None if audiences else functools.partial(programme_documents, workspace, out)
-        builds = _Builds(pool, out, say)
-        if programme is not None:
-            builds.run_last(programme)
-        rendered: list[Rendered] = []
-        keys: dict[Path, str] = {}
-        kept_decks: dict[Path, tuple[bytes, list[str]]] = {}
-        for job in work:
-            item = render_job(workspace, job)
-            rendered.append(item)
-            target = job.path(out, "pitch", "pptx")
-            keys[target] = deck_key(
-                item.deck.model_dump_json(),
-                _deck_inputs(job.project),
-                document_time(job.project.content.project.date),
-            )
-            entry = manifest.intact(target)
-            if entry is not None and entry.key == keys[target]:
-                kept_decks[target] = (target.read_bytes(), entry.warnings)
-            builds.run(item, kept_decks.get(target))
-        documents = with_engagement_plans(workspace, builds.results(), lead, out)
+            expect(len(pipeline.jobs) * (5 if pdf else 3) + 2 * len(pipeline.leads))
+        documents = pipeline.documents(pool, say, reuse)
     paths = [d.path for d in documents]
     pdf_paths = [d.path.with_suffix(".pdf") for d in documents if pdf and gets_pdf(d)]
     check_targets(out, [*paths, *pdf_paths, manifest.path])
-    from generator.handout.fit import (
-        fit_build,  # one page: what the prediction left open is measured
-    )
-
-    fit = fit_build(rendered, documents, out, say, root=workspace.root)
+    fit = pipeline.fit(documents, say)  # one page: what the prediction left open is measured
     report = BuildReport(
-        documents, list(workspace.warnings) + fit.problems, reused=len(kept_decks), out=out
+        documents, list(pipeline.warnings) + fit.problems, reused=len(kept_decks), out=out
     )
     # Everything is decided before anything is written, the PDFs too: a handout found too long
     # on the way leaves the output folder as it was.
-    pdfs = _make_pdfs(workspace, rendered, documents, fit, out, report, say) if pdf else {}
+    pdfs = _make_pdfs(pipeline, documents, fit, report, say) if pdf else {}
     report.pdfs = list(pdfs)
     with OutputLock(out) as output:
         output.remove_stale_temporaries()  # left by a killed build; the lock says none is running
@@ -437,11 +521,9 @@ def with_engagement_plans(
 
 
 def _make_pdfs(
-    workspace: Workspace,
-    rendered: Sequence[Rendered],
+    pipeline: Pipeline,
     documents: list[Document],
     fit: BuildFit,
-    out: Path,
     report: BuildReport,
     say: Progress,
 ) -> dict[Path, bytes]:
@@ -450,8 +532,8 @@ def _make_pdfs(
     exactly their bytes; a predicted handout that LibreOffice puts on two pages is measured
     again (its bytes change in place), with its PDF."""
     from generator.export.pdf import convert_to_pdf, pdf_page_count
-    from generator.handout.fit import fit_build
 
+    workspace = pipeline.workspace
     documents = [d for d in documents if gets_pdf(d)]
     reuse = dict(fit.pdfs)
     tags = {d.path: _language_tag(workspace, d.project) for d in documents}
@@ -464,14 +546,7 @@ def _make_pdfs(
     ]
     if spilled:
         earlier = fit.cache if fit.cache.folder is not None else None  # None: nothing measured
-        refit = fit_build(
-            _rendered_for(rendered, spilled),
-            spilled,
-            out,
-            say,
-            root=workspace.root,
-            cache=earlier,
-        )
+        refit = pipeline.fit(_to_measure(spilled), say, cache=earlier)
         report.warnings += refit.problems
         fit.cache = refit.cache  # the same one, unless the first fit had nothing to measure
         reuse.update(refit.pdfs)
@@ -485,13 +560,12 @@ def _make_pdfs(
     }
 
 
-def _rendered_for(rendered: Sequence[Rendered], documents: Sequence[Document]) -> list[Rendered]:
-    """The rendered jobs of handout ``documents``, which are marked to be measured again."""
+def _to_measure(documents: list[Document]) -> list[Document]:
+    """Handout ``documents``, marked to be measured again (their prediction was wrong)."""
     for d in documents:
         d.predicted = False
         d.warnings = []  # a handout's only warnings are what its fit left out
-    names = {(d.project, d.audience) for d in documents}
-    return [r for r in rendered if (r.job.project.slug, r.job.audience_key) in names]
+    return documents
 
 
 def _inputs_read(workspace: Workspace) -> list[str]:

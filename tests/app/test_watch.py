@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,10 +16,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pptx import Presentation
 
-from generator.app.watch import Target, targets_for
+from generator.app.watch import Target, Watcher, targets_for
 from generator.export.office import find_uno_python
 from generator.export.pdf import find_soffice
 from tests.conftest import MINIMAL_PROJECT, write
@@ -219,3 +222,56 @@ def test_pdf_with_one_libreoffice_that_keeps_running(tmp_path: Path) -> None:
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in offices):
         time.sleep(0.2)
     assert not any(Path(f"/proc/{p}/cmdline").exists() for p in offices), "LibreOffice was stopped"
+
+
+def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every path the workspace is loaded from from now on."""
+    from generator.content import loader
+
+    loads: list[Path] = []
+    real = loader.load_workspace
+
+    def counting(path: Path) -> Any:
+        loads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader, "load_workspace", counting)
+    return loads
+
+
+def test_a_rebuild_loads_the_workspace_once(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads = _count_loads(monkeypatch)
+    said: list[str] = []
+    watcher = Watcher(workspace, None, pdf=False, preview=False, say=said.append)
+    try:
+        assert watcher.rebuild(Target(workspace, None)), said
+        assert len(loads) == 1
+        deck = workspace / "output" / "smart-bins" / "smart-bins-supporters-pitch.pptx"
+        assert len(Presentation(str(deck)).slides) > 1
+        # One project's rebuild: that project's folder, loaded once too.
+        loads.clear()
+        assert watcher.rebuild(Target(workspace / "content" / "smart-bins", "smart-bins")), said
+        assert loads == [workspace / "content" / "smart-bins"]
+    finally:
+        watcher.close()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed")
+def test_a_preview_rebuild_loads_the_workspace_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_workspace(tmp_path)
+    loads = _count_loads(monkeypatch)
+    said: list[str] = []
+    watcher = Watcher(tmp_path, None, pdf=True, preview=True, say=said.append)
+    try:
+        assert watcher.rebuild(Target(tmp_path, None)), said
+    finally:
+        watcher.close()
+    assert len(loads) == 1
+    assert (tmp_path / "output" / "p" / "p-supporters-pitch.pdf").is_file()
+    assert "p-supporters-pitch.pptx" in (tmp_path / "output" / "p" / "index.html").read_text()
