@@ -29,7 +29,8 @@ from generator.resources import default_content_dir, default_templates_dir
 # rebuild stops before it needs any of them (importing them costs more than its check).
 if TYPE_CHECKING:
     from generator.content.loader import Project, Workspace
-    from generator.handout.fit import BuildFit, FitCache
+    from generator.handout.fit import BuildFit
+    from generator.handout.fit_cache import FitCache
     from generator.theme.themes import Theme
 
 
