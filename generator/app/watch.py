@@ -92,7 +92,8 @@ class Watcher:
 
         Two steps, so an edit shows up fast: first the decks alone (rendered, built and written
         in a second or two, with their PDFs), then the whole build, whose one-page handout fit
-        may take LibreOffice a while. Decks come out of both steps byte for byte the same.
+        may take LibreOffice a while. One pipeline: the build keeps the trees and decks of the
+        first step, so the workspace is loaded, and each deck built, once.
         """
         from generator.pipeline.build import Pipeline, build, gets_pdf
 
@@ -143,13 +144,11 @@ class Watcher:
         return True
 
     def _decks_first(self, pipeline: Pipeline) -> list[Document]:
-        """Render and build everything of ``pipeline``, then write (and PDF) the decks."""
-        from generator.pipeline.build import build_documents
+        """Render everything of ``pipeline`` and build its decks, then write (and PDF) them."""
         from generator.pipeline.writer import OutputLock
 
         out = pipeline.out
-        rendered = pipeline.rendered()
-        decks = [d for item in rendered for d in build_documents(item, out) if d.kind == "pitch"]
+        decks = pipeline.decks()
         with OutputLock(out) as output:
             output.write_all({d.path: d.data for d in decks})
         if self.pdf:

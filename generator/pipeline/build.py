@@ -173,8 +173,8 @@ class Pipeline:
     ``watch`` and ``preview`` all go through it, so they build the same documents.
 
     Contract: nothing here writes. Each job is rendered at most once per pipeline (a second
-    pass reuses its trees). The workspace is never changed: the build's warnings are in
-    ``warnings``.
+    pass reuses its trees), and its deck built at most once. The workspace is never changed:
+    the build's warnings are in ``warnings``.
     """
 
     def __init__(
@@ -187,6 +187,7 @@ class Pipeline:
         #: The content's warnings, then the templates' (:func:`template_warnings`).
         self.warnings = [*workspace.warnings, *template_warnings(workspace)]
         self._rendered: list[Rendered] = []
+        self._decks: dict[int, tuple[bytes, list[str]]] = {}  # by job index, see decks()
 
     @classmethod
     def load(
@@ -214,6 +215,16 @@ class Pipeline:
                 self._rendered.append(render_job(self.workspace, job))
             yield self._rendered[i]
 
+    def decks(self) -> list[Document]:
+        """Every job's deck alone, in job order (for a quick first look); each deck is built
+        once per pipeline, and :meth:`documents` keeps it rather than build it again."""
+        decks = []
+        for i, item in enumerate(self.rendered()):
+            if i not in self._decks:
+                self._decks[i] = build_deck_bytes(item)
+            decks.append(deck_document(item, self.out, self._decks[i]))
+        return decks
+
     def documents(
         self,
         pool: ProcessPoolExecutor | None = None,
@@ -231,8 +242,9 @@ class Pipeline:
             # The programme deck (every project side by side, where there are several) is the
             # longest task: it goes first, then each job as soon as it is rendered.
             builds.run_last(functools.partial(programme_documents, self.workspace, self.out))
-        for item in self.rendered():
-            builds.run(item, reuse(item) if reuse is not None else None)
+        for i, item in enumerate(self.rendered()):
+            kept = reuse(item) if reuse is not None else None
+            builds.run(item, kept if kept is not None else self._decks.get(i))
         return with_engagement_plans(self.workspace, builds.results(), self.leads, self.out)
 
     def fit(
@@ -263,44 +275,28 @@ def build_documents(
 ) -> list[Document]:
     """Build the deck and handout bytes of one rendered job (runs in a worker process).
 
-    ``reuse_deck`` is the unchanged deck of the last build (bytes, warnings), kept as it is.
+    ``reuse_deck`` is a deck already built (bytes, warnings), kept as it is: the unchanged deck
+    of the last build, or one :meth:`Pipeline.decks` built.
     """
-    from generator.app.progress import pptx_slide_count
     from generator.handout.builder import DENSITIES, build_handout
     from generator.handout.fit import left_out_warning, predicted_fit
 
     job = item.job
     when = document_time(job.project.content.project.date)
-    if reuse_deck is None:
-        from generator.deck.builder import build_deck
-
-        try:
-            deck_bytes, deck_warnings = build_deck(item.deck, job.project.theme, when)
-        except TextTooLong as exc:
-            raise too_long_error(exc, [job.project], f"the {job.audience_key} deck") from None
-    else:
-        deck_bytes, deck_warnings = reuse_deck
+    deck = reuse_deck if reuse_deck is not None else build_deck_bytes(item)
     # The density and the sections left out as predicted; None: LibreOffice measures it later.
     choice = predicted_fit(item.handout, job.project.theme)
     density, left_out = choice or (0, ())
     handout_bytes = build_handout(
         item.handout, job.project.theme, when, DENSITIES[density], left_out
     )
-    slug, key = job.project.slug, job.audience_key
-    _self_contained(deck_bytes, job.path(out, "pitch", "pptx"))
+    key = job.audience_key
+    pitch = deck_document(item, out, deck)
     _self_contained(handout_bytes, job.path(out, "handout", "docx"))
     return [
+        pitch,
         Document(
-            slug,
-            key,
-            "pitch",
-            job.path(out, "pitch", "pptx"),
-            deck_bytes,
-            [*item.notices, *deck_warnings],
-            pptx_slide_count(deck_bytes),
-        ),
-        Document(
-            slug,
+            job.project.slug,
             key,
             "handout",
             job.path(out, "handout", "docx"),
@@ -309,6 +305,39 @@ def build_documents(
             predicted=choice is not None,
         ),
     ]
+
+
+def build_deck_bytes(item: Rendered) -> tuple[bytes, list[str]]:
+    """One rendered job's deck and what its builder noticed; a ContentError naming the field
+    when a slide's text does not fit."""
+    from generator.deck.builder import build_deck
+
+    job = item.job
+    when = document_time(job.project.content.project.date)
+    try:
+        return build_deck(item.deck, job.project.theme, when)
+    except TextTooLong as exc:
+        raise too_long_error(exc, [job.project], f"the {job.audience_key} deck") from None
+
+
+def deck_document(item: Rendered, out: Path, deck: tuple[bytes, list[str]]) -> Document:
+    """One rendered job's deck (bytes, builder's warnings) as a build Document; refused when it
+    refers to anything outside itself."""
+    from generator.app.progress import pptx_slide_count
+
+    job = item.job
+    data, warnings = deck
+    path = job.path(out, "pitch", "pptx")
+    _self_contained(data, path)
+    return Document(
+        job.project.slug,
+        job.audience_key,
+        "pitch",
+        path,
+        data,
+        [*item.notices, *warnings],
+        pptx_slide_count(data),
+    )
 
 
 def too_long_error(exc: TextTooLong, projects: Sequence[Project], deck: str) -> ContentError:

@@ -239,17 +239,30 @@ def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return loads
 
 
-def test_a_rebuild_loads_the_workspace_once(
+def test_a_rebuild_loads_the_workspace_once_and_builds_each_deck_once(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from generator.deck import builder
+
     loads = _count_loads(monkeypatch)
+    decks: list[Any] = []
+    real = builder.build_deck
+
+    def counting(deck: Any, *args: Any) -> Any:
+        decks.append(deck)
+        return real(deck, *args)
+
+    monkeypatch.setattr(builder, "build_deck", counting)
     said: list[str] = []
     watcher = Watcher(workspace, None, pdf=False, preview=False, say=said.append)
     try:
         assert watcher.rebuild(Target(workspace, None)), said
         assert len(loads) == 1
-        deck = workspace / "output" / "smart-bins" / "smart-bins-supporters-pitch.pptx"
+        out = workspace / "output"
+        deck = out / "smart-bins" / "smart-bins-supporters-pitch.pptx"
         assert len(Presentation(str(deck)).slides) > 1
+        # Every audience's deck and the programme deck, each built once (not again for the build).
+        assert len(decks) == len(list(out.glob("*/*-pitch.pptx"))) + 1
         # One project's rebuild: that project's folder, loaded once too.
         loads.clear()
         assert watcher.rebuild(Target(workspace / "content" / "smart-bins", "smart-bins")), said
