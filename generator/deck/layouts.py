@@ -80,6 +80,10 @@ _sources: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
 _fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 # What open_template repaired in its copy of each template, and what it noticed, as warnings.
 _warnings: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+# Each template as open_template repaired it, saved, with its warnings: finding what to repair
+# classifies every layout, which cost more than building a deck's slides, so it is done once per
+# template and process. Keyed by the file's fingerprint and name (the warnings name the file).
+_repaired: dict[tuple[str, str], tuple[bytes, tuple[str, ...]]] = {}
 
 
 def open_template(path: Path) -> PresentationT:
@@ -98,19 +102,28 @@ def open_template(path: Path) -> PresentationT:
         package = load_package(path, "pptx")
     except PackageError as exc:
         raise TemplateError(f"{exc}. {_SAVE_AS}") from None
-    try:
-        prs = Presentation(io.BytesIO(package.data))
-    except Exception as exc:  # XML and python-pptx errors alike
-        raise TemplateError(
-            f"{path}: not a readable PowerPoint file ({type(exc).__name__}: {exc}). {_SAVE_AS}"
-        ) from None
-    if not any(len(master.slide_layouts) for master in prs.slide_masters):
-        raise TemplateError(f"{path}: the template has no slide layouts. {_SAVE_AS}")
-    for layout in _all_layouts(prs):
-        _unique_placeholder_idx(layout)
+    key = (package.fingerprint, path.name)
+    if key not in _repaired:
+        try:
+            prs = Presentation(io.BytesIO(package.data))
+        except Exception as exc:  # XML and python-pptx errors alike
+            raise TemplateError(
+                f"{path}: not a readable PowerPoint file ({type(exc).__name__}: {exc}). {_SAVE_AS}"
+            ) from None
+        if not any(len(master.slide_layouts) for master in prs.slide_masters):
+            raise TemplateError(f"{path}: the template has no slide layouts. {_SAVE_AS}")
+        for layout in _all_layouts(prs):
+            _unique_placeholder_idx(layout)
+        found = _repair_template(prs, path)
+        saved = io.BytesIO()
+        prs.save(saved)
+        _repaired[key] = (saved.getvalue(), tuple(found))
+    # Every deck starts from the same saved copy, the first one too.
+    data, noticed = _repaired[key]
+    prs = Presentation(io.BytesIO(data))
     _sources[prs.part] = path
     _fingerprints[prs.part] = package.fingerprint
-    _warnings[prs.part] = _repair_template(prs, path)
+    _warnings[prs.part] = list(noticed)
     return prs
 
 
