@@ -475,7 +475,6 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
 
     from generator.compose.formats import LANGUAGE_TAGS
     from generator.handout import builder as w
-    from generator.ooxml.package import package_bytes
 
     doc = w._open_template(theme.handout_template)
     w.neutralise_template(doc)
@@ -602,22 +601,14 @@ def plan_docx(plan: EngagementPlan, theme: Theme, created: dt.datetime) -> bytes
             for objection, answer in a.objections:
                 paragraph(objection, bold_lead=f"{t['objection']}: ")
                 paragraph(answer, bold_lead=f"{t['answer']}: ")
-    w._set_language(doc, LANGUAGE_TAGS[plan.language])
-    w._unique_drawing_ids(doc.part)
-    props = doc.core_properties
-    props.title = _fill(t["title"], title=plan.title)[:255]
-    props.subject = ""
-    props.author = plan.municipality[:255]
-    props.last_modified_by = plan.municipality[:255]
-    props.language = LANGUAGE_TAGS[plan.language]
-    props.created = created
-    props.modified = created
-    props.last_printed = created
-    props.revision = 1
-    props.comments = ""
-    props.keywords = ""
-    props.category = ""
-    return package_bytes(doc.part.package, created)
+    return w.finish_document(
+        doc,
+        language=LANGUAGE_TAGS[plan.language],
+        title=_fill(t["title"], title=plan.title),
+        subject="",
+        author=plan.municipality,
+        created=created,
+    )
 
 
 def _action_rows(actions: Sequence[Action], ongoing: str) -> list[tuple[str, str]]:

@@ -111,14 +111,31 @@ def build_handout(
     doc = _open_template(theme.handout_template)
     page = _Page(doc, theme, handout, density)
     page.write(set(leave_out))
-    _set_language(doc, handout.language)
+    return finish_document(
+        doc,
+        language=handout.language,
+        title=plain(handout.title),
+        subject=plain(handout.key_message),
+        author=plain(handout.municipality),
+        created=created,
+    )
+
+
+def finish_document(
+    doc: Any, *, language: str, title: str, subject: str, author: str, created: dt.datetime
+) -> bytes:
+    """What every Word document pitchkit writes (handout, engagement plan) gets last: the
+    language on every style and run, drawing ids unique over body, headers and footers, the
+    document properties (texts cut to Office's 255 characters, every date ``created``, nothing
+    of the template's author left), and the bytes zipped at ``created``."""
+    _set_language(doc, language)
     _unique_drawing_ids(doc.part)
     props = doc.core_properties
-    props.title = plain(handout.title)
-    props.subject = plain(handout.key_message)[:255]
-    props.author = plain(handout.municipality)
-    props.last_modified_by = plain(handout.municipality)
-    props.language = handout.language
+    props.title = title[:255]
+    props.subject = subject[:255]
+    props.author = author[:255]
+    props.last_modified_by = author[:255]
+    props.language = language
     props.created = created
     props.modified = created
     props.last_printed = created
